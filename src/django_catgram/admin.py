@@ -1,0 +1,27 @@
+from django.contrib import admin
+
+from django_catgram.models import Achievement, AchievementCat, Cat
+
+
+class AchievementCatInline(admin.TabularInline):
+    model = AchievementCat
+    extra = 1
+    autocomplete_fields = ["achievement"]
+
+
+@admin.register(Cat)
+class CatAdmin(admin.ModelAdmin):
+    """Cats with their achievements inline, searchable by name."""
+
+    list_display = ["name", "color", "birth_year", "owner"]
+    list_filter = ["color", "birth_year", "achievements"]
+    search_fields = ["name"]
+    raw_id_fields = ["owner"]
+    list_select_related = ["owner"]
+    inlines = [AchievementCatInline]
+
+
+@admin.register(Achievement)
+class AchievementAdmin(admin.ModelAdmin):
+    list_display = ["name"]
+    search_fields = ["name"]

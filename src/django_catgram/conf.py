@@ -1,0 +1,104 @@
+"""django-catgram's settings, read from the host's ``CATGRAM`` dict on every access.
+
+Nothing is written into the host's settings: a missing key falls back to ``DEFAULTS``, and
+``override_settings(CATGRAM=...)`` takes effect at once because nothing is cached.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+
+DEFAULTS: dict[str, Any] = {
+    # Page size of the paginated lists (cats/, users/); existing clients assume 10.
+    "PAGE_SIZE": 10,
+    # Largest accepted photo, decoded, in bytes.
+    "IMAGE_MAX_BYTES": 5 * 1024 * 1024,
+    # Largest accepted photo in pixels (width x height); more is refused as a decompression bomb.
+    "IMAGE_MAX_PIXELS": 25_000_000,
+    # Largest request body in bytes; a bigger one gets 413.
+    "MAX_BODY_BYTES": 10 * 1024 * 1024,
+    "ACCESS_TOKEN_LIFETIME": timedelta(hours=24),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=7),
+    # Scheme words accepted in the Authorization header.
+    "AUTH_HEADER_TYPES": ("Bearer", "Token"),
+    # Rates as "<count>/<s|sec|m|min|h|hour|d|day>", the format of django-ninja's throttles.
+    "THROTTLE_RATES": {
+        "login_username": "10/min",
+        "login_address": "100/min",
+        "registration": "100/hour",
+        "reset": "20/hour",
+    },
+    # Links mailed to users, relative to the front end; {uid} and {token} are filled in.
+    "PASSWORD_RESET_CONFIRM_URL": "#/password/reset/confirm/{uid}/{token}",
+    "USERNAME_RESET_CONFIRM_URL": "#/username/reset/confirm/{uid}/{token}",
+    "ACTIVATION_URL": "#/activate/{uid}/{token}",
+    # When true, registration creates an inactive user and mails an activation link.
+    "SEND_ACTIVATION_EMAIL": False,
+}
+
+
+class CatgramSettings:
+    """Typed access to each setting; every attribute reads ``settings.CATGRAM`` anew."""
+
+    def _get(self, name: str) -> Any:
+        return self.user_settings.get(name, DEFAULTS[name])
+
+    @property
+    def user_settings(self) -> dict[str, Any]:
+        """The host's ``CATGRAM`` dict (empty when it has none)."""
+        return getattr(settings, "CATGRAM", {})
+
+    @property
+    def PAGE_SIZE(self) -> int:
+        return self._get("PAGE_SIZE")
+
+    @property
+    def IMAGE_MAX_BYTES(self) -> int:
+        return self._get("IMAGE_MAX_BYTES")
+
+    @property
+    def IMAGE_MAX_PIXELS(self) -> int:
+        return self._get("IMAGE_MAX_PIXELS")
+
+    @property
+    def MAX_BODY_BYTES(self) -> int:
+        return self._get("MAX_BODY_BYTES")
+
+    @property
+    def ACCESS_TOKEN_LIFETIME(self) -> timedelta:
+        return self._get("ACCESS_TOKEN_LIFETIME")
+
+    @property
+    def REFRESH_TOKEN_LIFETIME(self) -> timedelta:
+        return self._get("REFRESH_TOKEN_LIFETIME")
+
+    @property
+    def AUTH_HEADER_TYPES(self) -> tuple[str, ...]:
+        return tuple(self._get("AUTH_HEADER_TYPES"))
+
+    @property
+    def THROTTLE_RATES(self) -> dict[str, str]:
+        """The default rates, updated with the scopes the host sets."""
+        return {**DEFAULTS["THROTTLE_RATES"], **self.user_settings.get("THROTTLE_RATES", {})}
+
+    @property
+    def PASSWORD_RESET_CONFIRM_URL(self) -> str:
+        return self._get("PASSWORD_RESET_CONFIRM_URL")
+
+    @property
+    def USERNAME_RESET_CONFIRM_URL(self) -> str:
+        return self._get("USERNAME_RESET_CONFIRM_URL")
+
+    @property
+    def ACTIVATION_URL(self) -> str:
+        return self._get("ACTIVATION_URL")
+
+    @property
+    def SEND_ACTIVATION_EMAIL(self) -> bool:
+        return self._get("SEND_ACTIVATION_EMAIL")
+
+
+catgram_settings = CatgramSettings()

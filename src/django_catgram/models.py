@@ -1,0 +1,78 @@
+"""Cats, their achievements, and the link between them."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import models
+
+MIN_BIRTH_YEAR = 1900
+
+
+def cat_image_path(instance: Cat, filename: str) -> str:
+    """Store each photo under ``cats/images/`` with a random name, keeping the extension."""
+    return f"cats/images/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()}"
+
+
+class Achievement(models.Model):
+    """Something a cat can do; names are unique and shared by all cats."""
+
+    name = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Cat(models.Model):
+    """A cat card kept by its owner."""
+
+    name = models.CharField(max_length=16)
+    color = models.CharField(max_length=32, help_text="A CSS colour name, such as darkgray.")
+    birth_year = models.PositiveSmallIntegerField()
+    # No index of its own: the (owner, name, id) index below serves lookups by owner too.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cats", db_index=False
+    )
+    image = models.ImageField(upload_to=cat_image_path, blank=True, null=True, default=None)
+    achievements = models.ManyToManyField(
+        Achievement, through="AchievementCat", related_name="cats", blank=True
+    )
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [
+            models.Index(fields=["name", "id"], name="catgram_cat_name_id"),
+            models.Index(fields=["owner", "name", "id"], name="catgram_cat_owner_name_id"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(birth_year__gte=MIN_BIRTH_YEAR),
+                name="catgram_cat_birth_year_gte_1900",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AchievementCat(models.Model):
+    """One achievement of one cat."""
+
+    achievement = models.ForeignKey(Achievement, on_delete=models.CASCADE)
+    # No index of its own: the unique (cat, achievement) pair serves lookups by cat.
+    cat = models.ForeignKey(Cat, on_delete=models.CASCADE, db_index=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cat", "achievement"], name="catgram_achievementcat_unique_pair"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cat} – {self.achievement}"

@@ -1,0 +1,105 @@
+"""The example project, driven as a user would: ``python example_project/manage.py ...``."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+MANAGE = ROOT / "example_project" / "manage.py"
+PRODUCTION = {
+    "DJANGO_DEBUG": "0",
+    "DJANGO_SECRET_KEY": "k3v9-Qz7-PdL2-XwR8-mN4t-Hs6y-Bc1u-Gf5e-Ja0i-Vo3p-Lr7w",
+    "DJANGO_ALLOWED_HOSTS": "cats.example.com",
+}
+
+
+def manage(*args, env=None):
+    """Run manage.py with this environment less any DJANGO_* and DATABASE_URL, plus ``env``."""
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith("DJANGO_") and name != "DATABASE_URL"
+    }
+    environment.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-W", "error::DeprecationWarning", str(MANAGE), *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_reports_nothing_in_production_mode():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_production_mode_without_a_secret_key_refuses_to_start():
+    env = {**PRODUCTION, "DJANGO_SECRET_KEY": ""}
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "Set DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_debug_mode_is_the_default_and_reports_insecure_settings_to_check_deploy():
+    result = manage("check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode != 0
+    assert "security.W018" in result.stderr  # DEBUG is on
+
+
+def test_settings_come_from_the_environment(tmp_path):
+    env = {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'cats.sqlite3'}",
+        "DJANGO_MEDIA_ROOT": str(tmp_path / "media"),
+        "DJANGO_ALLOWED_HOSTS": "a.example,b.example",
+        "DJANGO_CORS_ALLOWED_ORIGINS": "https://front.example",
+    }
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.DATABASES['default']['NAME'], s.MEDIA_ROOT, s.ALLOWED_HOSTS, "
+        "s.CORS_ALLOWED_ORIGINS, s.DEBUG)"
+    )
+    result = manage("shell", "--no-imports", "-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        str(tmp_path / "cats.sqlite3"),
+        str(tmp_path / "media"),
+        "['a.example',",
+        "'b.example']",
+        "['https://front.example']",
+        "True",
+    ]
+
+
+def test_the_default_database_is_a_sqlite_file_in_the_example_project():
+    code = "from django.conf import settings as s; print(s.DATABASES['default']['NAME'])"
+    result = manage("shell", "--no-imports", "-c", code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(ROOT / "example_project" / "db.sqlite3")
+
+
+@pytest.mark.skipif("DATABASE_URL" not in os.environ, reason="runs in the postgres tox envs")
+def test_database_url_points_the_example_project_at_that_server():
+    result = manage(
+        "check", "--database", "default", env={"DATABASE_URL": os.environ["DATABASE_URL"]}
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_schema_yaml_is_what_the_code_generates():
+    result = manage("catgram_schema", "--output", "schema.yaml", "--check")
+    assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_the_demo_set_is_seeded_into_a_fresh_database(tmp_path):
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}"}
+    assert manage("migrate", "--noinput", env=env).returncode == 0
+    result = manage("catgram_seed", "--admin", "--if-empty", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "Seeded 3 users, 8 achievements, 12 cats" in result.stdout

@@ -1,0 +1,63 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, connection, transaction
+
+from django_catgram.models import Achievement, AchievementCat, Cat
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def owner():
+    return get_user_model().objects.create_user("owner", password="pw")
+
+
+def test_a_cat_born_before_1900_is_refused_by_the_database(owner):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Cat.objects.create(name="Old", color="black", birth_year=1899, owner=owner)
+    assert not Cat.objects.exists()
+
+
+def test_a_cat_born_in_1900_is_stored(owner):
+    Cat.objects.create(name="Old", color="black", birth_year=1900, owner=owner)
+    assert Cat.objects.get().birth_year == 1900
+
+
+def test_the_same_achievement_twice_on_one_cat_is_refused_by_the_database(owner):
+    cat = Cat.objects.create(name="Tom", color="black", birth_year=2020, owner=owner)
+    achievement = Achievement.objects.create(name="Catches mice")
+    AchievementCat.objects.create(cat=cat, achievement=achievement)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AchievementCat.objects.create(cat=cat, achievement=achievement)
+    assert list(cat.achievements.all()) == [achievement]
+
+
+def test_achievement_names_are_unique():
+    Achievement.objects.create(name="Catches mice")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Achievement.objects.create(name="Catches mice")
+
+
+def test_cats_are_ordered_by_name_then_id(owner):
+    second = Cat.objects.create(name="Tom", color="black", birth_year=2020, owner=owner)
+    first = Cat.objects.create(name="Felix", color="black", birth_year=2020, owner=owner)
+    third = Cat.objects.create(name="Tom", color="white", birth_year=2021, owner=owner)
+    assert list(Cat.objects.all()) == [first, second, third]
+
+
+def test_indexes_serve_the_list_order_and_the_owner_filter():
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, Cat._meta.db_table)
+    index_columns = [c["columns"] for c in constraints.values() if c["index"]]
+    assert ["name", "id"] in index_columns
+    assert ["owner_id", "name", "id"] in index_columns
+
+
+def test_photos_get_a_random_name_under_cats_images(owner):
+    cat = Cat(name="Tom", color="black", birth_year=2020, owner=owner)
+    first = Cat._meta.get_field("image").generate_filename(cat, "My Photo.PNG")
+    second = Cat._meta.get_field("image").generate_filename(cat, "My Photo.PNG")
+    assert first.startswith("cats/images/")
+    assert first.endswith(".png")
+    assert first != second
+    assert "My Photo" not in first
