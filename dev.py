@@ -11,7 +11,6 @@ again only when pyproject.toml or example_project/requirements.txt changed.
 from __future__ import annotations
 
 import argparse
-import glob
 import os
 import shutil
 import socket
@@ -27,6 +26,11 @@ PYTHONS = ("3.10", "3.11", "3.12", "3.13")
 DEMO_USER, DEMO_PASSWORD = "user0", "catgram-demo"
 
 
+# This script runs on whatever python3 the user has, so it says what it needs.
+if sys.version_info < (3, 10):  # noqa: UP036
+    sys.exit("django-catgram needs Python 3.10 or newer.")
+
+
 def venv_python() -> Path:
     return VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 
@@ -39,8 +43,6 @@ def run(*command: str | Path, **kwargs) -> None:
 def ensure_venv(name: str, *requirements: str) -> Path:
     """Create .venv if needed and install ``requirements`` unless their sources are unchanged."""
     if not venv_python().exists():
-        if sys.version_info < (3, 10):
-            sys.exit("django-catgram needs Python 3.10 or newer.")
         print(f"Creating {VENV} ...", flush=True)
         venv.create(VENV, with_pip=True)
     stamp = VENV / f".installed-{name}"
@@ -74,9 +76,9 @@ def demo(port: str) -> None:
 def find_interpreter(version: str) -> str | None:
     """A working ``pythonX.Y``: on PATH, or installed by pyenv but not selected."""
     candidates = [shutil.which(f"python{version}")]
-    pyenv_root = os.environ.get("PYENV_ROOT", str(Path.home() / ".pyenv"))
-    pattern = os.path.join(pyenv_root, "versions", f"{version}.*", "bin", f"python{version}")
-    candidates += sorted(glob.glob(pattern), reverse=True)
+    pyenv_versions = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+    pattern = f"{version}.*/bin/python{version}"
+    candidates += sorted(map(str, pyenv_versions.glob(pattern)), reverse=True)
     for candidate in filter(None, candidates):
         probe = subprocess.run([candidate, "-c", "pass"], capture_output=True)
         if probe.returncode == 0:
@@ -102,7 +104,7 @@ def test(tox_args: list[str]) -> int:
         interpreter = find_interpreter(version)
         if interpreter:
             found[version] = interpreter
-            env["PATH"] = os.path.dirname(interpreter) + os.pathsep + env["PATH"]
+            env["PATH"] = str(Path(interpreter).parent) + os.pathsep + env["PATH"]
         else:
             print(f"Python {version} not found: its tox environments are skipped.", flush=True)
     missing = [version for version in PYTHONS if version not in found]
