@@ -131,13 +131,16 @@ def main() -> int:
     )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("demo", help="set up and start the demo server (PORT, default 8000)")
-    test_parser = commands.add_parser("test", help="set up and run the whole test suite")
-    test_parser.add_argument("tox_args", nargs=argparse.REMAINDER, help="passed on to tox")
-    args = parser.parse_args()
+    commands.add_parser(
+        "test", help="set up and run the whole test suite; further options go to tox"
+    )
+    args, tox_args = parser.parse_known_args()
     if args.command == "demo":
+        if tox_args:
+            parser.error(f"unrecognized arguments: {' '.join(tox_args)}")
         demo(os.environ.get("PORT", "8000"))
         return 0
-    return test(args.tox_args)
+    return test(tox_args)
 
 
 if __name__ == "__main__":
