@@ -103,3 +103,13 @@ def test_the_demo_set_is_seeded_into_a_fresh_database(tmp_path):
     result = manage("catgram_seed", "--admin", "--if-empty", env=env)
     assert result.returncode == 0, result.stderr
     assert "Seeded 3 users, 8 achievements, 12 cats" in result.stdout
+
+
+def test_the_wsgi_and_asgi_modules_load_the_application():
+    code = (
+        "import example_project.wsgi as w, example_project.asgi as a; "
+        "print(callable(w.application), callable(a.application))"
+    )
+    result = manage("shell", "--no-imports", "-c", code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "True"]
