@@ -2,7 +2,7 @@ import os
 
 import dj_database_url
 
-SECRET_KEY = "tests-only"
+SECRET_KEY = "tests-only-a-secret-long-enough-for-hs256-signing"
 ROOT_URLCONF = "tests.urls"
 USE_TZ = True
 DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", "sqlite://:memory:"))}
@@ -18,6 +18,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.messages",
     "django.contrib.sessions",
+    "ninja_jwt.token_blacklist",
     "django_catgram",
 ]
 MIDDLEWARE = [
@@ -44,3 +45,12 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": f"django.contrib.auth.password_validation.{name}"}
+    for name in (
+        "UserAttributeSimilarityValidator",
+        "MinimumLengthValidator",
+        "CommonPasswordValidator",
+        "NumericPasswordValidator",
+    )
+]

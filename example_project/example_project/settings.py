@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "corsheaders",
     "ninja",
+    "ninja_jwt.token_blacklist",
     "django_catgram",
 ]
 

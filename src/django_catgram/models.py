@@ -76,3 +76,13 @@ class AchievementCat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cat} – {self.achievement}"
+
+
+class RevokedAccessToken(models.Model):
+    """An access token logged out before it expired (``token/logout/``); kept until it would."""
+
+    jti = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return self.jti

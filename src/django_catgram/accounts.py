@@ -1,0 +1,172 @@
+"""User accounts: the rules behind the djoser-compatible endpoints, on Django's own machinery."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.tokens import PasswordResetTokenGenerator, default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils.encoding import force_bytes, force_str
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+
+from django_catgram.conf import catgram_settings
+from django_catgram.errors import InvalidInput
+
+USERNAME_TAKEN = "A user with that username already exists."
+INVALID_PASSWORD = "Invalid password."
+INVALID_UID = "Invalid user id or user doesn't exist."
+INVALID_TOKEN = "Invalid token for given user."
+
+
+class UsernameResetTokenGenerator(PasswordResetTokenGenerator):
+    """Like the password reset token, and also spent once the username changes."""
+
+    key_salt = "django_catgram.accounts.UsernameResetTokenGenerator"
+
+    def _make_hash_value(self, user: AbstractBaseUser, timestamp: int) -> str:
+        return super()._make_hash_value(user, timestamp) + user.get_username()
+
+
+username_token_generator = UsernameResetTokenGenerator()
+
+
+def email_field() -> str:
+    return get_user_model().get_email_field_name()
+
+
+def clean_username(value: str, field: str) -> str:
+    """A valid username that nobody has yet, or 400 on ``field``."""
+    user_model = get_user_model()
+    model_field = user_model._meta.get_field(user_model.USERNAME_FIELD)
+    try:
+        username = model_field.clean(user_model.normalize_username(value), None)
+    except ValidationError as error:
+        raise InvalidInput.on(field, *error.messages) from None
+    if user_model._default_manager.filter(**{user_model.USERNAME_FIELD: username}).exists():
+        raise InvalidInput.on(field, USERNAME_TAKEN)
+    return username
+
+
+def clean_email(value: str) -> str:
+    """An empty string or a valid address, or 400 on ``email``."""
+    if not value:
+        return ""
+    try:
+        validate_email(value)
+    except ValidationError as error:
+        raise InvalidInput.on("email", *error.messages) from None
+    return get_user_model()._default_manager.normalize_email(value)
+
+
+def check_password(user: AbstractBaseUser, password: str, field: str) -> None:
+    """Validate a new password with the host's AUTH_PASSWORD_VALIDATORS, or 400 on ``field``."""
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as error:
+        raise InvalidInput.on(field, *error.messages) from None
+
+
+def check_current_password(user: AbstractBaseUser, password: str) -> None:
+    if not user.check_password(password):
+        raise InvalidInput.on("current_password", INVALID_PASSWORD)
+
+
+def register(request: HttpRequest, username: str, password: str, email: str) -> AbstractBaseUser:
+    """Create a user (inactive, with an activation mail, when activation is on)."""
+    user_model = get_user_model()
+    username = clean_username(username, "username")
+    user = user_model(**{user_model.USERNAME_FIELD: username})
+    if email_field() != user_model.USERNAME_FIELD:
+        setattr(user, email_field(), clean_email(email))
+    check_password(user, password, "password")
+    user.set_password(password)
+    user.is_active = not catgram_settings.SEND_ACTIVATION_EMAIL
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:  # the same username registered at the same moment
+        raise InvalidInput.on("username", USERNAME_TAKEN) from None
+    if not user.is_active:
+        send_link(request, user, "activation")
+    return user
+
+
+def set_password(user: AbstractBaseUser, password: str) -> None:
+    """Change the password; every token issued before stops working (see ``tokens``)."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+
+
+def user_from_uid(uid: str) -> AbstractBaseUser:
+    """The user a mailed ``uid`` names, or 400 on ``uid``."""
+    user_model = get_user_model()
+    try:
+        pk = user_model._meta.pk.to_python(force_str(urlsafe_base64_decode(uid)))
+        return user_model._default_manager.get(pk=pk)
+    except (ValueError, TypeError, OverflowError, ValidationError, user_model.DoesNotExist):
+        raise InvalidInput.on("uid", INVALID_UID) from None
+
+
+def user_from_link(
+    uid: str, token: str, generator: PasswordResetTokenGenerator
+) -> AbstractBaseUser:
+    """The user of a mailed link whose token is still good, or 400 on ``uid`` or ``token``."""
+    user = user_from_uid(uid)
+    if not generator.check_token(user, token):
+        raise InvalidInput.on("token", INVALID_TOKEN)
+    return user
+
+
+LINKS: dict[str, tuple[str, PasswordResetTokenGenerator]] = {
+    "password_reset": ("PASSWORD_RESET_CONFIRM_URL", default_token_generator),
+    "username_reset": ("USERNAME_RESET_CONFIRM_URL", username_token_generator),
+    "activation": ("ACTIVATION_URL", default_token_generator),
+}
+
+
+def send_link(request: HttpRequest, user: AbstractBaseUser, kind: str) -> None:
+    """Mail ``user`` a link of ``kind`` (a key of LINKS) made from the link format setting."""
+    setting, generator = LINKS[kind]
+    path = getattr(catgram_settings, setting).format(
+        uid=urlsafe_base64_encode(force_bytes(user.pk)), token=generator.make_token(user)
+    )
+    context: dict[str, Any] = {
+        "user": user,
+        "url": request.build_absolute_uri("/" + path.lstrip("/")) if "://" not in path else path,
+        "site": request.get_host(),
+    }
+    subject = render_to_string(f"django_catgram/email/{kind}_subject.txt", context, request)
+    body = render_to_string(f"django_catgram/email/{kind}.txt", context, request)
+    send_mail(" ".join(subject.split()), body, None, [getattr(user, email_field())])
+
+
+def users_with_email(email: str, *, active: bool) -> list[AbstractBaseUser]:
+    """Users whose address is ``email`` (any case), active or not."""
+    if not email:
+        return []
+    lookup = {f"{email_field()}__iexact": email, "is_active": active}
+    return list(get_user_model()._default_manager.filter(**lookup))
+
+
+def users_for_password_reset(email: str) -> list[AbstractBaseUser]:
+    """Active users with that address and a usable password, as Django's own reset form picks."""
+    return list(PasswordResetForm().get_users(email))
+
+
+def change_username(user: AbstractBaseUser, new_username: str) -> None:
+    """Rename ``user``, or 400 on ``new_username`` (invalid or taken)."""
+    user_model = get_user_model()
+    setattr(user, user_model.USERNAME_FIELD, clean_username(new_username, "new_username"))
+    try:
+        with transaction.atomic():
+            user.save(update_fields=[user_model.USERNAME_FIELD])
+    except IntegrityError:
+        raise InvalidInput.on("new_username", USERNAME_TAKEN) from None

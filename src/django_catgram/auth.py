@@ -1,0 +1,151 @@
+"""Auth: JWT pairs at ``auth/token`` and djoser's ``token/login/`` and ``token/logout/``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import authenticate
+from django.http import HttpRequest
+from ninja import Router, Status
+from ninja.errors import AuthenticationError
+
+from django_catgram.errors import InvalidInput
+from django_catgram.schemas import (
+    AuthToken,
+    Credentials,
+    Detail,
+    Empty,
+    FieldErrors,
+    RefreshIn,
+    TokenIn,
+    TokenPair,
+)
+from django_catgram.security import jwt_auth
+from django_catgram.tokens import (
+    AccessToken,
+    RefreshToken,
+    TokenError,
+    UntypedToken,
+    issue_tokens,
+    revoke,
+    user_for_token,
+)
+
+router = Router(tags=["auth"])
+
+NO_ACCOUNT = "No active account found with the given credentials"
+INVALID_TOKEN = "Token is invalid or expired"
+UNABLE_TO_LOG_IN = "Unable to log in with provided credentials."
+
+
+def log_in(request: HttpRequest, credentials: Credentials) -> Any:
+    return authenticate(request, username=credentials.username, password=credentials.password)
+
+
+def both_spellings(method: str, path: str, **options: Any) -> Any:
+    """Serve ``path`` with and without its trailing slash; the schema documents ``path``."""
+    other = path[:-1] if path.endswith("/") else f"{path}/"
+    hidden = {
+        **options,
+        "operation_id": f"{options['operation_id']}_alt",
+        "url_name": f"{options['url_name']}-alt",
+        "include_in_schema": False,
+    }
+
+    def register(view: Any) -> Any:
+        router.api_operation([method], other, **hidden)(view)
+        return router.api_operation([method], path, **options)(view)
+
+    return register
+
+
+@both_spellings(
+    "POST",
+    "auth/token",
+    response={200: TokenPair, 400: FieldErrors, 401: Detail},
+    url_name="token-obtain",
+    operation_id="obtain_token",
+    summary="Log in: a JWT access and refresh token",
+)
+def obtain_token(request: HttpRequest, credentials: Credentials) -> Any:
+    user = log_in(request, credentials)
+    if user is None:
+        raise AuthenticationError(401, NO_ACCOUNT)
+    return issue_tokens(user)
+
+
+@router.post(
+    "auth/token/refresh",
+    response={200: TokenPair, 400: FieldErrors, 401: Detail},
+    url_name="token-refresh",
+    operation_id="refresh_token",
+    summary="A new token pair for a refresh token, which stops working",
+)
+def refresh_token(request: HttpRequest, body: RefreshIn) -> Any:
+    try:
+        refresh = RefreshToken(body.refresh)
+        user = user_for_token(refresh)
+    except TokenError:
+        raise AuthenticationError(401, INVALID_TOKEN) from None
+    refresh.blacklist()
+    return issue_tokens(user)
+
+
+@router.post(
+    "auth/token/verify",
+    response={200: Empty, 400: FieldErrors, 401: Detail},
+    url_name="token-verify",
+    operation_id="verify_token",
+    summary="Whether a token (access or refresh) is still good",
+)
+def verify_token(request: HttpRequest, body: TokenIn) -> Any:
+    try:
+        token_type = UntypedToken(body.token).get("token_type")
+        token = (RefreshToken if token_type == "refresh" else AccessToken)(body.token)
+        user_for_token(token)
+    except TokenError:
+        raise AuthenticationError(401, INVALID_TOKEN) from None
+    return {}
+
+
+@router.post(
+    "auth/token/blacklist",
+    response={204: None, 400: FieldErrors, 401: Detail},
+    url_name="token-blacklist",
+    operation_id="blacklist_token",
+    summary="Stop a refresh token from working",
+)
+def blacklist_token(request: HttpRequest, body: RefreshIn) -> Any:
+    try:
+        RefreshToken(body.refresh).blacklist()
+    except TokenError:
+        raise AuthenticationError(401, INVALID_TOKEN) from None
+    return Status(204, None)
+
+
+@both_spellings(
+    "POST",
+    "token/login/",
+    response={200: AuthToken, 400: FieldErrors},
+    url_name="token-login",
+    operation_id="token_login",
+    summary="Log in, djoser style: an access token for `Authorization: Token <token>`",
+)
+def token_login(request: HttpRequest, credentials: Credentials) -> Any:
+    user = log_in(request, credentials)
+    if user is None:
+        raise InvalidInput.on("non_field_errors", UNABLE_TO_LOG_IN)
+    return {"auth_token": issue_tokens(user)["token"]}
+
+
+@router.post(
+    "token/logout/",
+    auth=jwt_auth,
+    response={204: None, 401: Detail},
+    url_name="token-logout",
+    operation_id="token_logout",
+    summary="Log out: the access token presented stops working at once",
+)
+def token_logout(request: HttpRequest) -> Any:
+    revoke(request.catgram_access_token)  # type: ignore[attr-defined]
+    return Status(204, None)

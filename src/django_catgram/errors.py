@@ -1,0 +1,149 @@
+"""Error bodies in the shapes of Django REST Framework, which existing clients read."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+from django.core.signals import got_request_exception
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
+
+logger = logging.getLogger("django.request")
+
+NOT_AUTHENTICATED = "Authentication credentials were not provided."
+PERMISSION_DENIED = "You do not have permission to perform this action."
+
+# DRF's wording for pydantic's error types; placeholders come from the error's context.
+MESSAGES = {
+    "missing": "This field is required.",
+    "string_type": "Not a valid string.",
+    "string_too_short": "This field may not be blank.",
+    "string_too_long": "Ensure this field has no more than {max_length} characters.",
+    "int_type": "A valid integer is required.",
+    "int_parsing": "A valid integer is required.",
+    "int_from_float": "A valid integer is required.",
+    "greater_than_equal": "Ensure this value is greater than or equal to {ge}.",
+    "less_than_equal": "Ensure this value is less than or equal to {le}.",
+    "bool_type": "Must be a valid boolean.",
+    "bool_parsing": "Must be a valid boolean.",
+    "list_type": "Expected a list of items.",
+    "model_type": "Invalid data. Expected a dictionary.",
+    "model_attributes_type": "Invalid data. Expected a dictionary.",
+    "dict_type": "Invalid data. Expected a dictionary.",
+    "extra_forbidden": "Unknown field.",
+}
+
+
+class InvalidInput(Exception):
+    """A 400 with DRF's body, for rules checked outside the schemas: ``{"field": ["message"]}``."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+    @classmethod
+    def on(cls, field: str, *messages: str) -> InvalidInput:
+        """The error of one field."""
+        return cls({field: list(messages)})
+
+
+def error_message(error: dict[str, Any]) -> str:
+    """One pydantic error in words a DRF client expects."""
+    context = error.get("ctx", {})
+    if error["type"] == "value_error" and "error" in context:
+        return str(context["error"])
+    template = MESSAGES.get(error["type"])
+    return template.format(**context) if template else error["msg"]
+
+
+def error_location(location: tuple[Any, ...]) -> tuple[str, list[str]]:
+    """The field an error belongs to, and the path inside it (for lists and nested objects)."""
+    source, *path = location
+    if source in {"body", "form"} and path:
+        path = path[1:]  # the view's parameter name, which the client never sees
+    if not path:
+        return "non_field_errors", []
+    return str(path[0]), [str(part) for part in path[1:]]
+
+
+def validation_errors(errors: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """Group errors by field: ``{"name": ["This field is required."]}``."""
+    body: dict[str, list[str]] = {}
+    for error in errors:
+        field, inner = error_location(tuple(error.get("loc", ())))
+        message = error_message(error)
+        body.setdefault(field, []).append(f"{'.'.join(inner)}: {message}" if inner else message)
+    return body
+
+
+def _respond(api: NinjaAPI, request: HttpRequest, body: Any, status: int) -> HttpResponse:
+    return api.create_response(request, body, status=status)
+
+
+def on_validation_error(request: HttpRequest, exc: ValidationError, api: NinjaAPI) -> HttpResponse:
+    return _respond(api, request, validation_errors(exc.errors), 400)
+
+
+def on_invalid_input(request: HttpRequest, exc: InvalidInput, api: NinjaAPI) -> HttpResponse:
+    return _respond(api, request, exc.errors, 400)
+
+
+def on_authentication_error(
+    request: HttpRequest, exc: AuthenticationError, api: NinjaAPI
+) -> HttpResponse:
+    message = exc.message if exc.message != "Unauthorized" else NOT_AUTHENTICATED
+    response = _respond(api, request, {"detail": message}, 401)
+    response["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
+
+
+def on_authorization_error(
+    request: HttpRequest, exc: AuthorizationError, api: NinjaAPI
+) -> HttpResponse:
+    message = exc.message if exc.message != "Forbidden" else PERMISSION_DENIED
+    return _respond(api, request, {"detail": message}, 403)
+
+
+def on_http_error(request: HttpRequest, exc: HttpError, api: NinjaAPI) -> HttpResponse:
+    message = exc.message
+    if isinstance(exc.__cause__, ValueError):  # Ninja's "Cannot parse request body"
+        message = f"JSON parse error - {exc.__cause__}"
+    return _respond(api, request, {"detail": message}, exc.status_code)
+
+
+def on_not_found(request: HttpRequest, exc: Http404, api: NinjaAPI) -> HttpResponse:
+    return _respond(api, request, {"detail": "Not found."}, 404)
+
+
+def on_exception(request: HttpRequest, exc: Exception, api: NinjaAPI) -> HttpResponse:
+    """A bug: log it as Django does and answer with no traceback."""
+    logger.error(
+        "Internal Server Error: %s",
+        request.path,
+        exc_info=exc,
+        extra={"status_code": 500, "request": request},
+    )
+    # Lets Django's test client re-raise the exception, so that a test sees the bug itself.
+    got_request_exception.send(sender=None, request=request)
+    return _respond(api, request, {"detail": "Internal server error."}, 500)
+
+
+HANDLERS: dict[type[Exception], Callable[..., HttpResponse]] = {
+    Exception: on_exception,
+    Http404: on_not_found,
+    HttpError: on_http_error,
+    AuthenticationError: on_authentication_error,
+    AuthorizationError: on_authorization_error,
+    ValidationError: on_validation_error,
+    InvalidInput: on_invalid_input,
+}
+
+
+def add_exception_handlers(api: NinjaAPI) -> None:
+    """Make ``api`` answer every error in DRF's shapes."""
+    for exception, handler in HANDLERS.items():
+        api.add_exception_handler(exception, partial(handler, api=api))

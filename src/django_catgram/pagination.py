@@ -1,0 +1,59 @@
+"""Page-number pagination in DRF's shape: ``count``, absolute ``next``/``previous``, ``results``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.paginator import InvalidPage, Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from ninja import Schema
+from ninja.errors import HttpError
+from ninja.pagination import PaginationBase
+
+from django_catgram.conf import catgram_settings
+
+
+def page_url(request: HttpRequest, number: int) -> str:
+    """The absolute URL of page ``number`` with the request's other query parameters."""
+    query = request.GET.copy()
+    if number == 1:
+        query.pop("page", None)
+    else:
+        query["page"] = str(number)
+    return request.build_absolute_uri(
+        f"{request.path}?{query.urlencode()}" if query else request.path
+    )
+
+
+class PageNumberPagination(PaginationBase):
+    """``?page=N``, ``CATGRAM["PAGE_SIZE"]`` items a page; a bad page is 404 "Invalid page."."""
+
+    class Input(Schema):
+        # A string, so that a non-number is DRF's 404 "Invalid page." rather than a 400.
+        page: str = "1"
+
+    class Output(Schema):
+        count: int
+        next: str | None
+        previous: str | None
+        results: list[Any]
+
+    items_attribute = "results"
+
+    def paginate_queryset(
+        self, queryset: QuerySet, pagination: Input, request: HttpRequest, **params: Any
+    ) -> dict[str, Any]:
+        paginator = Paginator(queryset, catgram_settings.PAGE_SIZE)
+        try:
+            page = paginator.page(pagination.page)
+        except InvalidPage:
+            raise HttpError(404, "Invalid page.") from None
+        return {
+            "count": paginator.count,
+            "next": page_url(request, page.next_page_number()) if page.has_next() else None,
+            "previous": (
+                page_url(request, page.previous_page_number()) if page.has_previous() else None
+            ),
+            "results": page.object_list,
+        }

@@ -1,0 +1,40 @@
+"""The one authentication every protected operation uses: a JWT after Bearer or Token."""
+
+from __future__ import annotations
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.http import HttpRequest
+from ninja.errors import AuthenticationError
+from ninja.security.http import HttpAuthBase
+
+from django_catgram.conf import catgram_settings
+from django_catgram.tokens import AccessToken, TokenError, user_for_token
+
+INVALID_TOKEN = "Given token not valid for any token type"
+
+
+class JWTAuth(HttpAuthBase):
+    """``Authorization: <scheme> <access token>`` with a scheme of ``AUTH_HEADER_TYPES``.
+
+    Refuses forged, expired, refresh, ``alg: none`` and logged-out tokens, and tokens of
+    inactive or deleted users or issued before a password change. Sets ``request.user``.
+    """
+
+    openapi_scheme = "bearer"
+    openapi_bearerFormat = "JWT"  # noqa: N815 - the OpenAPI attribute's own name
+
+    def __call__(self, request: HttpRequest) -> AbstractBaseUser | None:
+        scheme, _, raw_token = request.headers.get("Authorization", "").partition(" ")
+        if scheme not in catgram_settings.AUTH_HEADER_TYPES or not raw_token.strip():
+            return None
+        try:
+            token = AccessToken(raw_token.strip())
+            user = user_for_token(token)
+        except TokenError:
+            raise AuthenticationError(401, INVALID_TOKEN) from None
+        request.user = user
+        request.catgram_access_token = token  # type: ignore[attr-defined]
+        return user
+
+
+jwt_auth = JWTAuth()

@@ -1,0 +1,255 @@
+"""Users, djoser-compatible: registration, ``me``, passwords, usernames, resets, activation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+from ninja import Router, Status
+from ninja.errors import AuthorizationError
+from ninja.pagination import paginate
+
+from django_catgram import accounts
+from django_catgram.conf import catgram_settings
+from django_catgram.errors import InvalidInput
+from django_catgram.pagination import PageNumberPagination
+from django_catgram.schemas import (
+    CurrentPassword,
+    Detail,
+    EmailIn,
+    FieldErrors,
+    PasswordResetConfirm,
+    SetPassword,
+    SetUsername,
+    UidToken,
+    UserCreate,
+    UsernameResetConfirm,
+    UserOut,
+    UserPatch,
+    UserUpdate,
+)
+from django_catgram.security import jwt_auth
+
+router = Router(tags=["users"], auth=jwt_auth)
+ME = "me"
+AUTH_ERRORS = {401: Detail}
+STALE_TOKEN = "Stale token for given user."
+ACTIVATION_OFF = "Account activation is turned off."
+
+
+def visible_users(request: HttpRequest) -> QuerySet:
+    """Staff see every user; anyone else only themselves."""
+    users = get_user_model()._default_manager.order_by("pk")
+    return users if request.user.is_staff else users.filter(pk=request.user.pk)
+
+
+def target_user(request: HttpRequest, user_id: str) -> AbstractBaseUser:
+    """``me`` or a user id the caller may see; others' ids are 404 for non-staff."""
+    if user_id == ME:
+        return request.user
+    try:
+        return visible_users(request).get(pk=int(user_id))
+    except (ValueError, get_user_model().DoesNotExist):
+        raise Http404 from None
+
+
+def update_email(user: AbstractBaseUser, email: str | None) -> AbstractBaseUser:
+    if email is not None and accounts.email_field() != get_user_model().USERNAME_FIELD:
+        setattr(user, accounts.email_field(), accounts.clean_email(email))
+        user.save(update_fields=[accounts.email_field()])
+    return user
+
+
+@router.post(
+    "users/",
+    auth=None,
+    response={201: UserOut, 400: FieldErrors},
+    url_name="user-create",
+    operation_id="create_user",
+    summary="Register",
+)
+def create_user(request: HttpRequest, body: UserCreate) -> Any:
+    return Status(201, accounts.register(request, body.username, body.password, body.email))
+
+
+@router.get(
+    "users/",
+    response={200: list[UserOut], **AUTH_ERRORS, 404: Detail},
+    url_name="user-list",
+    operation_id="list_users",
+    summary="Users: staff see all, anyone else only themselves",
+)
+@paginate(PageNumberPagination)
+def list_users(request: HttpRequest) -> Any:
+    return visible_users(request)
+
+
+@router.post(
+    "users/set_password/",
+    response={204: None, 400: FieldErrors, **AUTH_ERRORS},
+    url_name="user-set-password",
+    operation_id="set_password",
+    summary="Change your password; tokens issued before stop working",
+)
+def set_password(request: HttpRequest, body: SetPassword) -> Any:
+    accounts.check_current_password(request.user, body.current_password)
+    accounts.check_password(request.user, body.new_password, "new_password")
+    accounts.set_password(request.user, body.new_password)
+    return Status(204, None)
+
+
+@router.post(
+    "users/set_username/",
+    response={204: None, 400: FieldErrors, **AUTH_ERRORS},
+    url_name="user-set-username",
+    operation_id="set_username",
+    summary="Change your username",
+)
+def set_username(request: HttpRequest, body: SetUsername) -> Any:
+    accounts.check_current_password(request.user, body.current_password)
+    accounts.change_username(request.user, body.new_username)
+    return Status(204, None)
+
+
+@router.post(
+    "users/reset_password/",
+    auth=None,
+    response={204: None, 400: FieldErrors},
+    url_name="user-reset-password",
+    operation_id="reset_password",
+    summary="Mail a password reset link (204 whether or not the address is known)",
+)
+def reset_password(request: HttpRequest, body: EmailIn) -> Any:
+    for user in accounts.users_for_password_reset(body.email):
+        accounts.send_link(request, user, "password_reset")
+    return Status(204, None)
+
+
+@router.post(
+    "users/reset_password_confirm/",
+    auth=None,
+    response={204: None, 400: FieldErrors},
+    url_name="user-reset-password-confirm",
+    operation_id="reset_password_confirm",
+    summary="Set a new password with the mailed uid and token (each token works once)",
+)
+def reset_password_confirm(request: HttpRequest, body: PasswordResetConfirm) -> Any:
+    user = accounts.user_from_link(body.uid, body.token, accounts.default_token_generator)
+    accounts.check_password(user, body.new_password, "new_password")
+    accounts.set_password(user, body.new_password)
+    return Status(204, None)
+
+
+@router.post(
+    "users/reset_username/",
+    auth=None,
+    response={204: None, 400: FieldErrors},
+    url_name="user-reset-username",
+    operation_id="reset_username",
+    summary="Mail a username reset link (204 whether or not the address is known)",
+)
+def reset_username(request: HttpRequest, body: EmailIn) -> Any:
+    for user in accounts.users_with_email(body.email, active=True):
+        accounts.send_link(request, user, "username_reset")
+    return Status(204, None)
+
+
+@router.post(
+    "users/reset_username_confirm/",
+    auth=None,
+    response={204: None, 400: FieldErrors},
+    url_name="user-reset-username-confirm",
+    operation_id="reset_username_confirm",
+    summary="Set a new username with the mailed uid and token (each token works once)",
+)
+def reset_username_confirm(request: HttpRequest, body: UsernameResetConfirm) -> Any:
+    user = accounts.user_from_link(body.uid, body.token, accounts.username_token_generator)
+    accounts.change_username(user, body.new_username)
+    return Status(204, None)
+
+
+@router.post(
+    "users/activation/",
+    auth=None,
+    response={204: None, 400: FieldErrors, 403: Detail},
+    url_name="user-activation",
+    operation_id="activate_user",
+    summary="Activate an account with the mailed uid and token",
+)
+def activate_user(request: HttpRequest, body: UidToken) -> Any:
+    user = accounts.user_from_link(body.uid, body.token, accounts.default_token_generator)
+    if user.is_active:
+        raise AuthorizationError(403, STALE_TOKEN)
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    return Status(204, None)
+
+
+@router.post(
+    "users/resend_activation/",
+    auth=None,
+    response={204: None, 400: FieldErrors},
+    url_name="user-resend-activation",
+    operation_id="resend_activation",
+    summary="Mail the activation link again (204 for any address); 400 while activation is off",
+)
+def resend_activation(request: HttpRequest, body: EmailIn) -> Any:
+    if not catgram_settings.SEND_ACTIVATION_EMAIL:
+        raise InvalidInput.on("non_field_errors", ACTIVATION_OFF)
+    for user in accounts.users_with_email(body.email, active=False):
+        accounts.send_link(request, user, "activation")
+    return Status(204, None)
+
+
+# After the users/<action>/ paths, which would otherwise be taken for user ids.
+USER_PATH = "users/{user_id}/"
+
+
+@router.get(
+    USER_PATH,
+    response={200: UserOut, **AUTH_ERRORS, 404: Detail},
+    url_name="user-detail",
+    operation_id="get_user",
+    summary="A user: `me`, yourself by id, or anyone for staff",
+)
+def get_user(request: HttpRequest, user_id: str) -> Any:
+    return target_user(request, user_id)
+
+
+@router.put(
+    USER_PATH,
+    response={200: UserOut, 400: FieldErrors, **AUTH_ERRORS, 404: Detail},
+    url_name="user-update",
+    operation_id="update_user",
+    summary="Change a user's email (the username is read-only here)",
+)
+def update_user(request: HttpRequest, user_id: str, body: UserUpdate) -> Any:
+    return update_email(target_user(request, user_id), body.email)
+
+
+@router.patch(
+    USER_PATH,
+    response={200: UserOut, 400: FieldErrors, **AUTH_ERRORS, 404: Detail},
+    url_name="user-partial-update",
+    operation_id="partial_update_user",
+    summary="Change a user's email if given",
+)
+def partial_update_user(request: HttpRequest, user_id: str, body: UserPatch) -> Any:
+    return update_email(target_user(request, user_id), body.email)
+
+
+@router.delete(
+    USER_PATH,
+    response={204: None, 400: FieldErrors, **AUTH_ERRORS, 404: Detail},
+    url_name="user-delete",
+    operation_id="delete_user",
+    summary="Delete a user, confirmed with the caller's current password",
+)
+def delete_user(request: HttpRequest, user_id: str, body: CurrentPassword) -> Any:
+    user = target_user(request, user_id)
+    accounts.check_current_password(request.user, body.current_password)
+    user.delete()
+    return Status(204, None)
