@@ -1,6 +1,7 @@
 import os
 
 import dj_database_url
+import django
 
 SECRET_KEY = "tests-only-a-secret-long-enough-for-hs256-signing"
 ROOT_URLCONF = "tests.urls"
@@ -54,3 +55,5 @@ AUTH_PASSWORD_VALIDATORS = [
         "NumericPasswordValidator",
     )
 ]
+if django.VERSION >= (6, 1):  # Django 6.1 replaces EMAIL_BACKEND with MAILERS
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}

@@ -56,3 +56,14 @@ def test_an_invalid_setting_fails_manage_py_check_with_its_id(catgram, check_id)
         pytest.raises(SystemCheckError, match=rf"\(django_catgram\.{check_id}\)"),
     ):
         call_command("check")
+
+
+def test_the_token_blacklist_app_is_required():
+    from django.conf import settings
+
+    installed = [app for app in settings.INSTALLED_APPS if app != "ninja_jwt.token_blacklist"]
+    with (
+        override_settings(INSTALLED_APPS=installed),
+        pytest.raises(SystemCheckError, match=r"\(django_catgram\.E011\)"),
+    ):
+        call_command("check")

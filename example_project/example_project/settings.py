@@ -2,13 +2,15 @@
 
 DJANGO_DEBUG (default 1), DJANGO_SECRET_KEY (required when DJANGO_DEBUG=0),
 DJANGO_ALLOWED_HOSTS, DATABASE_URL (default: SQLite in this folder), DJANGO_MEDIA_ROOT,
-DJANGO_CORS_ALLOWED_ORIGINS; behind a TLS proxy: DJANGO_SECURE_PROXY_SSL_HEADER=1.
+DJANGO_CORS_ALLOWED_ORIGINS, DJANGO_EMAIL_BACKEND; behind a TLS proxy:
+DJANGO_SECURE_PROXY_SSL_HEADER=1.
 """
 
 import os
 from pathlib import Path
 
 import dj_database_url
+import django
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -112,5 +114,15 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
 if env_flag("DJANGO_SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Mail (password resets, activation): to the console while debugging, else SMTP on localhost.
+EMAIL_BACKEND_PATH = os.environ.get(
+    "DJANGO_EMAIL_BACKEND",
+    f"django.core.mail.backends.{'console' if DEBUG else 'smtp'}.EmailBackend",
+)
+if django.VERSION >= (6, 1):  # Django 6.1 replaces EMAIL_BACKEND with MAILERS
+    MAILERS = {"default": {"BACKEND": EMAIL_BACKEND_PATH}}
+else:
+    EMAIL_BACKEND = EMAIL_BACKEND_PATH
 
 CATGRAM: dict[str, object] = {}

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from django.apps import apps
 from django.core.checks import CheckMessage, Error
 from ninja.throttling import SimpleRateThrottle
 
@@ -106,5 +107,14 @@ def check_settings(**kwargs: Any) -> list[CheckMessage]:
             )
             for name in names
             if name in user_settings and not is_valid(user_settings[name])
+        )
+    if not apps.is_installed("ninja_jwt.token_blacklist"):
+        errors.append(
+            Error(
+                "django-catgram blacklists used refresh tokens with django-ninja-jwt's "
+                "token_blacklist app, which is not installed.",
+                hint='Add "ninja_jwt.token_blacklist" to INSTALLED_APPS.',
+                id="django_catgram.E011",
+            )
         )
     return errors
