@@ -57,3 +57,4 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 if django.VERSION >= (6, 1):  # Django 6.1 replaces EMAIL_BACKEND with MAILERS
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+MEDIA_URL = "/media/"

@@ -5,17 +5,24 @@ from __future__ import annotations
 from importlib.metadata import version
 
 from ninja import NinjaAPI
+from ninja.parser import Parser
 
-from django_catgram import auth, users
+from django_catgram import achievements, auth, cats, users
 from django_catgram.errors import add_exception_handlers
+from django_catgram.parsers import CatgramParser
 
 URLS_NAMESPACE = "catgram"
-ROUTERS = (auth.router, users.router)
+ROUTERS = (auth.router, users.router, cats.router, achievements.router)
 
 
 def add_routers(api: NinjaAPI, prefix: str = "") -> None:
-    """Add the cats API to a host's own ``NinjaAPI``, with its DRF-shaped error handlers."""
+    """Add the cats API to a host's own ``NinjaAPI``, with its DRF-shaped error handlers.
+
+    An API with Ninja's plain parser gets ours, which reads multipart forms too.
+    """
     add_exception_handlers(api)
+    if type(api.parser) is Parser:
+        api.parser = CatgramParser()
     for router in ROUTERS:
         api.add_router(prefix, router)
 
@@ -25,5 +32,6 @@ api = NinjaAPI(
     version=version("django-catgram"),
     description="Owners register, log in with JWT and keep cards for their cats.",
     urls_namespace=URLS_NAMESPACE,
+    parser=CatgramParser(),
 )
 add_routers(api)

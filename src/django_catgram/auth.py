@@ -10,6 +10,7 @@ from ninja import Router, Status
 from ninja.errors import AuthenticationError
 
 from django_catgram.errors import InvalidInput
+from django_catgram.routing import both_spellings, refuse_other_methods
 from django_catgram.schemas import (
     AuthToken,
     Credentials,
@@ -42,24 +43,8 @@ def log_in(request: HttpRequest, credentials: Credentials) -> Any:
     return authenticate(request, username=credentials.username, password=credentials.password)
 
 
-def both_spellings(method: str, path: str, **options: Any) -> Any:
-    """Serve ``path`` with and without its trailing slash; the schema documents ``path``."""
-    other = path[:-1] if path.endswith("/") else f"{path}/"
-    hidden = {
-        **options,
-        "operation_id": f"{options['operation_id']}_alt",
-        "url_name": f"{options['url_name']}-alt",
-        "include_in_schema": False,
-    }
-
-    def register(view: Any) -> Any:
-        router.api_operation([method], other, **hidden)(view)
-        return router.api_operation([method], path, **options)(view)
-
-    return register
-
-
 @both_spellings(
+    router,
     "POST",
     "auth/token",
     response={200: TokenPair, 400: FieldErrors, 401: Detail},
@@ -124,6 +109,7 @@ def blacklist_token(request: HttpRequest, body: RefreshIn) -> Any:
 
 
 @both_spellings(
+    router,
     "POST",
     "token/login/",
     response={200: AuthToken, 400: FieldErrors},
@@ -149,3 +135,6 @@ def token_login(request: HttpRequest, credentials: Credentials) -> Any:
 def token_logout(request: HttpRequest) -> Any:
     revoke(request.catgram_access_token)  # type: ignore[attr-defined]
     return Status(204, None)
+
+
+refuse_other_methods(router)

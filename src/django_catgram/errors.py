@@ -23,6 +23,9 @@ MESSAGES = {
     "string_type": "Not a valid string.",
     "string_too_short": "This field may not be blank.",
     "string_too_long": "Ensure this field has no more than {max_length} characters.",
+    # Constrained strings behind a validator report the generic length errors.
+    "too_short": "This field may not be blank.",
+    "too_long": "Ensure this field has no more than {max_length} characters.",
     "int_type": "A valid integer is required.",
     "int_parsing": "A valid integer is required.",
     "int_from_float": "A valid integer is required.",
@@ -49,6 +52,14 @@ class InvalidInput(Exception):
     def on(cls, field: str, *messages: str) -> InvalidInput:
         """The error of one field."""
         return cls({field: list(messages)})
+
+
+class MethodNotAllowed(HttpError):
+    """405 for a method the path does not serve, naming the ones it does."""
+
+    def __init__(self, method: str, allowed: list[str]) -> None:
+        super().__init__(405, f'Method "{method}" not allowed.')
+        self.allowed = allowed
 
 
 def error_message(error: dict[str, Any]) -> str:
@@ -112,7 +123,10 @@ def on_http_error(request: HttpRequest, exc: HttpError, api: NinjaAPI) -> HttpRe
     message = exc.message
     if isinstance(exc.__cause__, ValueError):  # Ninja's "Cannot parse request body"
         message = f"JSON parse error - {exc.__cause__}"
-    return _respond(api, request, {"detail": message}, exc.status_code)
+    response = _respond(api, request, {"detail": message}, exc.status_code)
+    if isinstance(exc, MethodNotAllowed):
+        response["Allow"] = ", ".join(exc.allowed)
+    return response
 
 
 def on_not_found(request: HttpRequest, exc: Http404, api: NinjaAPI) -> HttpResponse:

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.utils import timezone
 from ninja import Field, Schema
+
+from django_catgram.fields import AchievementName, BirthYear, CatName, Color, Photo
+from django_catgram.models import Achievement, Cat
 
 
 class Detail(Schema):
@@ -101,3 +107,75 @@ class PasswordResetConfirm(UidToken):
 
 class UsernameResetConfirm(UidToken):
     new_username: str
+
+
+class AchievementIn(Schema):
+    achievement_name: AchievementName
+
+
+# In the patches below, a key may be left out, but null is refused: the type has no None.
+class AchievementPatch(Schema):
+    achievement_name: AchievementName = None
+
+
+class AchievementOut(Schema):
+    id: int
+    achievement_name: str
+
+    @staticmethod
+    def resolve_achievement_name(achievement: Achievement) -> str:
+        return achievement.name
+
+
+class CatIn(Schema):
+    """A whole cat, for POST and PUT; absent achievements and image are left as they are."""
+
+    name: CatName
+    color: Color
+    birth_year: BirthYear
+    achievements: list[AchievementIn] = Field(
+        None, description="Replaces the cat's achievements; names are matched or created."
+    )
+    image: Photo = None
+
+
+class CatPatch(Schema):
+    """Any part of a cat, for PATCH: only the keys sent are written."""
+
+    name: CatName = None
+    color: Color = None
+    birth_year: BirthYear = None
+    achievements: list[AchievementIn] = None
+    image: Photo = None
+
+
+class CatOut(Schema):
+    id: int
+    name: str
+    color: str
+    birth_year: int
+    achievements: list[AchievementOut]
+    owner: int = Field(description="The owner's user id.")
+    age: int = Field(description="The current year minus birth_year.")
+    image: str | None = Field(description="The photo's absolute URL.")
+    image_url: str | None = Field(description="The photo's URL as the storage gives it.")
+
+    @staticmethod
+    def resolve_achievements(cat: Cat) -> Any:
+        return cat.achievements.all()
+
+    @staticmethod
+    def resolve_owner(cat: Cat) -> int:
+        return cat.owner_id
+
+    @staticmethod
+    def resolve_age(cat: Cat) -> int:
+        return timezone.localdate().year - cat.birth_year
+
+    @staticmethod
+    def resolve_image_url(cat: Cat) -> str | None:
+        return cat.image.url if cat.image else None
+
+    @staticmethod
+    def resolve_image(cat: Cat, context: dict[str, Any]) -> str | None:
+        return context["request"].build_absolute_uri(cat.image.url) if cat.image else None

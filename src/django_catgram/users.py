@@ -16,6 +16,7 @@ from django_catgram import accounts
 from django_catgram.conf import catgram_settings
 from django_catgram.errors import InvalidInput
 from django_catgram.pagination import PageNumberPagination
+from django_catgram.routing import refuse_other_methods
 from django_catgram.schemas import (
     CurrentPassword,
     Detail,
@@ -253,3 +254,6 @@ def delete_user(request: HttpRequest, user_id: str, body: CurrentPassword) -> An
     accounts.check_current_password(request.user, body.current_password)
     user.delete()
     return Status(204, None)
+
+
+refuse_other_methods(router)

@@ -1,0 +1,104 @@
+"""Achievements: anyone logged in lists, reads and adds them; staff change and delete them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Router, Status
+from ninja.errors import AuthorizationError
+
+from django_catgram.models import Achievement
+from django_catgram.routing import refuse_other_methods
+from django_catgram.schemas import (
+    AchievementIn,
+    AchievementOut,
+    AchievementPatch,
+    Detail,
+    FieldErrors,
+)
+from django_catgram.security import jwt_auth
+from django_catgram.services import write_achievement
+
+router = Router(tags=["achievements"], auth=jwt_auth)
+STAFF_ERRORS = {400: FieldErrors, 401: Detail, 403: Detail, 404: Detail}
+
+
+def staff_achievement(request: HttpRequest, achievement_id: int) -> Achievement:
+    """The achievement to change or delete: 403 unless the caller is staff, then 404 if none."""
+    if not request.user.is_staff:
+        raise AuthorizationError()
+    return get_object_or_404(Achievement, pk=achievement_id)
+
+
+@router.get(
+    "achievements/",
+    response={200: list[AchievementOut], 401: Detail},
+    url_name="achievement-list",
+    operation_id="list_achievements",
+    summary="Every achievement, by name (a bare array, not paginated)",
+)
+def list_achievements(request: HttpRequest) -> Any:
+    return Achievement.objects.order_by("name")
+
+
+@router.post(
+    "achievements/",
+    response={201: AchievementOut, 400: FieldErrors, 401: Detail},
+    url_name="achievement-create",
+    operation_id="create_achievement",
+    summary="Add an achievement; its name must be new",
+)
+def create_achievement(request: HttpRequest, body: AchievementIn) -> Any:
+    return Status(201, write_achievement(Achievement(), body.achievement_name))
+
+
+@router.get(
+    "achievements/{achievement_id}/",
+    response={200: AchievementOut, 401: Detail, 404: Detail},
+    url_name="achievement-detail",
+    operation_id="get_achievement",
+    summary="An achievement",
+)
+def get_achievement(request: HttpRequest, achievement_id: int) -> Any:
+    return get_object_or_404(Achievement, pk=achievement_id)
+
+
+@router.put(
+    "achievements/{achievement_id}/",
+    response={200: AchievementOut, **STAFF_ERRORS},
+    url_name="achievement-update",
+    operation_id="update_achievement",
+    summary="Rename an achievement (staff)",
+)
+def update_achievement(request: HttpRequest, achievement_id: int, body: AchievementIn) -> Any:
+    return write_achievement(staff_achievement(request, achievement_id), body.achievement_name)
+
+
+@router.patch(
+    "achievements/{achievement_id}/",
+    response={200: AchievementOut, **STAFF_ERRORS},
+    url_name="achievement-partial-update",
+    operation_id="partial_update_achievement",
+    summary="Rename an achievement if a name is sent (staff)",
+)
+def partial_update_achievement(
+    request: HttpRequest, achievement_id: int, body: AchievementPatch
+) -> Any:
+    return write_achievement(staff_achievement(request, achievement_id), body.achievement_name)
+
+
+@router.delete(
+    "achievements/{achievement_id}/",
+    response={204: None, 401: Detail, 403: Detail, 404: Detail},
+    url_name="achievement-delete",
+    operation_id="delete_achievement",
+    summary="Delete an achievement (staff)",
+)
+def delete_achievement(request: HttpRequest, achievement_id: int) -> Any:
+    staff_achievement(request, achievement_id).delete()
+    return Status(204, None)
+
+
+refuse_other_methods(router)

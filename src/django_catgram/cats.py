@@ -1,0 +1,112 @@
+"""Cats: anyone logged in lists and reads them; the owner (or staff) changes and deletes them."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router, Schema, Status
+from ninja.pagination import paginate
+
+from django_catgram.filters import CatFilterQuery, filter_cats
+from django_catgram.models import Cat
+from django_catgram.pagination import PageNumberPagination
+from django_catgram.routing import refuse_other_methods
+from django_catgram.schemas import CatIn, CatOut, CatPatch, Detail, FieldErrors
+from django_catgram.security import jwt_auth
+from django_catgram.services import check_may_change, delete_cat, write_cat
+
+router = Router(tags=["cats"], auth=jwt_auth)
+ERRORS = {400: FieldErrors, 401: Detail}
+CAT_ERRORS = {401: Detail, 404: Detail}
+CHANGE_ERRORS = {400: FieldErrors, 401: Detail, 403: Detail, 404: Detail}
+
+
+def cats() -> QuerySet:
+    """Cats with what their output needs, in the default order (name, then id)."""
+    return Cat.objects.prefetch_related("achievements").order_by("name", "id")
+
+
+def cat_or_404(cat_id: int) -> Cat:
+    return get_object_or_404(cats(), pk=cat_id)
+
+
+@router.get(
+    "cats/",
+    response={200: list[CatOut], **ERRORS, 404: Detail},
+    url_name="cat-list",
+    operation_id="list_cats",
+    summary="Cats, a page at a time, filtered by the query parameters",
+)
+@paginate(PageNumberPagination)
+def list_cats(request: HttpRequest, filters: Query[CatFilterQuery]) -> Any:
+    return filter_cats(request, cats())
+
+
+@router.post(
+    "cats/",
+    response={201: CatOut, **ERRORS},
+    url_name="cat-create",
+    operation_id="create_cat",
+    summary="Add a cat; the caller is its owner",
+)
+def create_cat(request: HttpRequest, body: CatIn) -> Any:
+    cat = write_cat(Cat(owner=request.user), body.model_dump(exclude_unset=True))
+    return Status(201, cat_or_404(cat.pk))
+
+
+@router.get(
+    "cats/{cat_id}/",
+    response={200: CatOut, **CAT_ERRORS},
+    url_name="cat-detail",
+    operation_id="get_cat",
+    summary="A cat",
+)
+def get_cat(request: HttpRequest, cat_id: int) -> Any:
+    return cat_or_404(cat_id)
+
+
+def change_cat(request: HttpRequest, cat_id: int, body: Schema) -> Cat:
+    cat = cat_or_404(cat_id)
+    check_may_change(request, cat)
+    write_cat(cat, body.model_dump(exclude_unset=True))
+    return cat_or_404(cat_id)
+
+
+@router.put(
+    "cats/{cat_id}/",
+    response={200: CatOut, **CHANGE_ERRORS},
+    url_name="cat-update",
+    operation_id="update_cat",
+    summary="Replace a cat (owner or staff)",
+)
+def update_cat(request: HttpRequest, cat_id: int, body: CatIn) -> Any:
+    return change_cat(request, cat_id, body)
+
+
+@router.patch(
+    "cats/{cat_id}/",
+    response={200: CatOut, **CHANGE_ERRORS},
+    url_name="cat-partial-update",
+    operation_id="partial_update_cat",
+    summary="Change the fields sent (owner or staff)",
+)
+def partial_update_cat(request: HttpRequest, cat_id: int, body: CatPatch) -> Any:
+    return change_cat(request, cat_id, body)
+
+
+@router.delete(
+    "cats/{cat_id}/",
+    response={204: None, **CAT_ERRORS, 403: Detail},
+    url_name="cat-delete",
+    operation_id="delete_cat",
+    summary="Delete a cat and its photo (owner or staff)",
+)
+def delete(request: HttpRequest, cat_id: int) -> Any:
+    cat = cat_or_404(cat_id)
+    check_may_change(request, cat)
+    delete_cat(cat)
+    return Status(204, None)
+
+
+refuse_other_methods(router)

@@ -1,0 +1,73 @@
+"""Field rules of the API's bodies, as annotated pydantic types shared by the schemas."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import webcolors
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
+from pydantic import AfterValidator, BeforeValidator, Field, PlainValidator, WithJsonSchema
+
+from django_catgram.images import decode_data_url, decode_upload
+from django_catgram.models import MIN_BIRTH_YEAR
+
+
+def css_color_name(value: str) -> str:
+    """The CSS colour name of a hex code (#RRGGBB or #RGB, any case) or of a CSS name."""
+    value = value.strip().lower()
+    try:
+        if value.startswith("#"):
+            return webcolors.hex_to_name(webcolors.normalize_hex(value), spec=webcolors.CSS3)
+        webcolors.name_to_hex(value, spec=webcolors.CSS3)
+    except ValueError:
+        raise ValueError(f"No CSS colour name for {value!r}.") from None
+    return value
+
+
+def check_birth_year(value: int) -> int:
+    this_year = timezone.localdate().year
+    if value < MIN_BIRTH_YEAR:
+        raise ValueError(f"Ensure this value is greater than or equal to {MIN_BIRTH_YEAR}.")
+    if value > this_year:
+        raise ValueError(f"Ensure this value is less than or equal to {this_year}.")
+    return value
+
+
+def strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def photo(value: Any) -> ContentFile | None:
+    """None, or a checked photo from a data URL or a multipart upload."""
+    if value is None:
+        return None
+    if isinstance(value, UploadedFile):
+        return decode_upload(value)
+    if isinstance(value, str):
+        return decode_data_url(value)
+    raise ValueError("Send the photo as a data URL string, or null to remove it.")
+
+
+CatName = Annotated[str, BeforeValidator(strip), Field(min_length=1, max_length=16)]
+AchievementName = Annotated[str, BeforeValidator(strip), Field(min_length=1, max_length=64)]
+Color = Annotated[
+    str,
+    AfterValidator(css_color_name),
+    Field(description="A hex code (#RRGGBB or #RGB) or a CSS colour name; stored as the name."),
+]
+# Lax mode takes numeric strings too ("2020"), as the original API did.
+BirthYear = Annotated[
+    int, AfterValidator(check_birth_year), Field(description="From 1900 to the current year.")
+]
+Photo = Annotated[
+    Any,
+    PlainValidator(photo),
+    WithJsonSchema(
+        {
+            "type": ["string", "null"],
+            "description": "data:image/<png|jpeg|gif|webp>;base64,<data>; null removes the photo.",
+        }
+    ),
+]

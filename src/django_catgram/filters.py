@@ -1,0 +1,111 @@
+"""The cats list's query parameters, as a django-filter FilterSet."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django import forms
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from ninja import Schema
+from pydantic import Field, create_model
+
+from django_catgram.errors import InvalidInput
+from django_catgram.fields import css_color_name
+from django_catgram.models import Cat
+
+ORDERINGS = ["name", "birth_year", "id"]
+
+
+class OwnerField(forms.CharField):
+    """A user id, or ``me``."""
+
+    def clean(self, value: Any) -> str | int | None:
+        value = super().clean(value)
+        if value in ("", None) or value == "me":
+            return value or None
+        try:
+            return int(value)
+        except ValueError:
+            raise forms.ValidationError("Enter a user id or “me”.") from None
+
+
+class ColorField(forms.CharField):
+    """A CSS colour name or hex code, cleaned to the name that is stored."""
+
+    def clean(self, value: Any) -> str | None:
+        value = super().clean(value)
+        if not value:
+            return None
+        try:
+            return css_color_name(value)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+
+
+class OwnerFilter(django_filters.Filter):
+    field_class = OwnerField
+
+
+class ColorFilter(django_filters.Filter):
+    field_class = ColorField
+
+
+class YearFilter(django_filters.Filter):
+    field_class = forms.IntegerField
+
+
+class CatFilter(django_filters.FilterSet):
+    """Filters of ``GET cats/``; an invalid value is 400 on its parameter."""
+
+    owner = OwnerFilter(method="filter_owner", label="The owner's user id, or `me`.")
+    color = ColorFilter(label="A CSS colour name or hex code.")
+    birth_year = YearFilter(label="A birth year.")
+    birth_year_min = YearFilter(
+        field_name="birth_year", lookup_expr="gte", label="Born in this year or later."
+    )
+    birth_year_max = YearFilter(
+        field_name="birth_year", lookup_expr="lte", label="Born in this year or earlier."
+    )
+    achievement = django_filters.CharFilter(
+        field_name="achievements__name", label="Has the achievement of this name."
+    )
+    search = django_filters.CharFilter(
+        field_name="name", lookup_expr="icontains", label="Name contains (any case)."
+    )
+    ordering = django_filters.ChoiceFilter(
+        choices=[(f"{sign}{field}", f"{sign}{field}") for field in ORDERINGS for sign in ("", "-")],
+        method="filter_ordering",
+        label="name, birth_year or id; a leading - reverses.",
+    )
+
+    class Meta:
+        model = Cat
+        fields: list[str] = []
+
+    def filter_owner(self, queryset: QuerySet, name: str, value: str | int) -> QuerySet:
+        return queryset.filter(owner=self.request.user.pk if value == "me" else value)
+
+    def filter_ordering(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        # The id breaks ties, so that pages never repeat or skip a cat.
+        return queryset.order_by(value, "-id" if value.startswith("-") else "id")
+
+
+def filter_cats(request: HttpRequest, queryset: QuerySet) -> QuerySet:
+    """``queryset`` filtered by the request's query parameters; 400 on an invalid one."""
+    filterset = CatFilter(request.GET, queryset=queryset, request=request)
+    if not filterset.is_valid():
+        raise InvalidInput({field: list(errors) for field, errors in filterset.errors.items()})
+    return filterset.qs
+
+
+# The same parameters as a schema, so that the OpenAPI document lists them.
+CatFilterQuery = create_model(
+    "CatFilterQuery",
+    __base__=Schema,
+    **{
+        name: (str | None, Field(None, description=str(filter_.label)))
+        for name, filter_ in CatFilter.base_filters.items()
+    },
+)

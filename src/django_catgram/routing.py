@@ -1,0 +1,59 @@
+"""Helpers that register operations the same way on every router."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router
+
+from django_catgram.errors import MethodNotAllowed
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+PATH_PARAMETER = re.compile(r"{(?:\w+:)?(\w+)}")
+
+
+def both_spellings(router: Router, method: str, path: str, **options: Any) -> Any:
+    """Serve ``path`` with and without its trailing slash; the schema documents ``path``."""
+    other = path[:-1] if path.endswith("/") else f"{path}/"
+    hidden = {
+        **options,
+        "operation_id": f"{options['operation_id']}_alt",
+        "url_name": f"{options['url_name']}-alt",
+        "include_in_schema": False,
+    }
+
+    def register(view: Any) -> Any:
+        router.api_operation([method], other, **hidden)(view)
+        return router.api_operation([method], path, **options)(view)
+
+    return register
+
+
+def refuse_other_methods(router: Router) -> None:
+    """Answer the methods a path does not serve with 405 ``{"detail"}`` and an Allow header.
+
+    Call it once all of the router's operations are registered.
+    """
+    for path, path_view in list(router.path_operations.items()):
+        allowed = sorted({method for op in path_view.operations for method in op.methods})
+        refused = [method for method in METHODS if method not in allowed]
+        if not refused:
+            continue
+
+        def not_allowed(request: HttpRequest, allowed: list[str] = allowed, **kwargs: Any) -> Any:
+            raise MethodNotAllowed(request.method or "", allowed)
+
+        # Ninja wants the path's parameters in the signature; they are taken as plain strings.
+        not_allowed.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+            [inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+            + [
+                inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=str)
+                for name in PATH_PARAMETER.findall(path)
+            ]
+        )
+        router.api_operation(refused, path, auth=None, include_in_schema=False, operation_id=None)(
+            not_allowed
+        )
