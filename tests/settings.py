@@ -58,3 +58,5 @@ AUTH_PASSWORD_VALIDATORS = [
 if django.VERSION >= (6, 1):  # Django 6.1 replaces EMAIL_BACKEND with MAILERS
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 MEDIA_URL = "/media/"
+# Photos come as data URLs in JSON bodies: let Django read bodies up to django-catgram's limit.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

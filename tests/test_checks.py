@@ -67,3 +67,9 @@ def test_the_token_blacklist_app_is_required():
         pytest.raises(SystemCheckError, match=r"\(django_catgram\.E011\)"),
     ):
         call_command("check")
+
+
+@override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=2_621_440)
+def test_a_django_body_limit_below_ours_is_a_warning():
+    with pytest.raises(SystemCheckError, match=r"\(django_catgram\.W001\)"):
+        call_command("check", "--fail-level", "WARNING")

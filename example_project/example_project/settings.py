@@ -126,3 +126,5 @@ else:
     EMAIL_BACKEND = EMAIL_BACKEND_PATH
 
 CATGRAM: dict[str, object] = {}
+# Photos come as data URLs in JSON bodies: let Django read bodies up to django-catgram's limit.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

@@ -7,7 +7,8 @@ from datetime import timedelta
 from typing import Any
 
 from django.apps import apps
-from django.core.checks import CheckMessage, Error
+from django.conf import settings
+from django.core.checks import CheckMessage, Error, Warning
 from ninja.throttling import SimpleRateThrottle
 
 from django_catgram.conf import DEFAULTS, catgram_settings
@@ -115,6 +116,18 @@ def check_settings(**kwargs: Any) -> list[CheckMessage]:
                 "token_blacklist app, which is not installed.",
                 hint='Add "ninja_jwt.token_blacklist" to INSTALLED_APPS.',
                 id="django_catgram.E011",
+            )
+        )
+    upload_limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    max_body = user_settings.get("MAX_BODY_BYTES", DEFAULTS["MAX_BODY_BYTES"])
+    if upload_limit is not None and _positive_int(max_body) and upload_limit < max_body:
+        errors.append(
+            Warning(
+                f"DATA_UPLOAD_MAX_MEMORY_SIZE ({upload_limit}) is below CATGRAM['MAX_BODY_BYTES'] "
+                f"({max_body}): Django refuses bodies between the two "
+                "(413), such as a large photo sent as a data URL.",
+                hint="Set DATA_UPLOAD_MAX_MEMORY_SIZE to CATGRAM['MAX_BODY_BYTES'] or more.",
+                id="django_catgram.W001",
             )
         )
     return errors

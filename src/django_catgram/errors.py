@@ -7,6 +7,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.signals import got_request_exception
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
@@ -133,6 +134,14 @@ def on_not_found(request: HttpRequest, exc: Http404, api: NinjaAPI) -> HttpRespo
     return _respond(api, request, {"detail": "Not found."}, 404)
 
 
+def on_suspicious_request(
+    request: HttpRequest, exc: SuspiciousOperation, api: NinjaAPI
+) -> HttpResponse:
+    """Django's refusals of a request body: too big (413), too many fields or files (400)."""
+    status = 413 if isinstance(exc, RequestDataTooBig) else 400
+    return _respond(api, request, {"detail": str(exc)}, status)
+
+
 def on_exception(request: HttpRequest, exc: Exception, api: NinjaAPI) -> HttpResponse:
     """A bug: log it as Django does and answer with no traceback."""
     logger.error(
@@ -154,6 +163,7 @@ HANDLERS: dict[type[Exception], Callable[..., HttpResponse]] = {
     AuthorizationError: on_authorization_error,
     ValidationError: on_validation_error,
     InvalidInput: on_invalid_input,
+    SuspiciousOperation: on_suspicious_request,
 }
 
 

@@ -1,6 +1,54 @@
-"""URLs for ``path("api/", include("django_catgram.urls"))``: the API, its docs and schema."""
+"""URLs for ``path("api/", include("django_catgram.urls"))``: the API, its docs and schema.
+
+Every view refuses a body over ``CATGRAM["MAX_BODY_BYTES"]`` with 413 before reading it, and a
+path the API does not serve is a JSON 404 (no HTML page, no slash-appending redirect).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import URLPattern, URLResolver, re_path
 
 from django_catgram.api import URLS_NAMESPACE, api
+from django_catgram.conf import catgram_settings
+
+
+def limit_body(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Answer 413 when the declared body is larger than the limit, without reading it."""
+
+    @wraps(view)
+    def limited(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > catgram_settings.MAX_BODY_BYTES:
+            return JsonResponse(
+                {"detail": f"Request body exceeds {catgram_settings.MAX_BODY_BYTES} bytes."},
+                status=413,
+            )
+        return view(request, *args, **kwargs)
+
+    return limited
+
+
+def not_found(request: HttpRequest, path: str) -> HttpResponse:
+    return JsonResponse({"detail": "Not found."}, status=404)
+
+
+def limited_patterns(patterns: list[URLPattern | URLResolver]) -> list[URLPattern | URLResolver]:
+    for pattern in patterns:
+        if isinstance(pattern, URLPattern):
+            pattern.callback = limit_body(pattern.callback)
+    return patterns
+
 
 app_name = URLS_NAMESPACE
-urlpatterns = api.urls[0]
+urlpatterns = [
+    *limited_patterns(api.urls[0]),
+    re_path(r"^(?P<path>.*)$", not_found, name="not-found"),
+]

@@ -1,0 +1,84 @@
+"""Errors in DRF's shapes everywhere: parse errors, unknown paths, methods, sizes, bugs."""
+
+import pytest
+from django.test import Client, override_settings
+
+pytestmark = pytest.mark.django_db
+
+
+def post_raw(api, body):
+    """POST bytes as they are, labelled JSON, with the client's token."""
+    headers = {"Authorization": f"Bearer {api.token}"}
+    return api.client.post("/api/cats/", body, content_type="application/json", headers=headers)
+
+
+@pytest.mark.parametrize("body", [b"{bad", b"\xff\xfe\x00", b'{"name": "\xc3"}', b"[1, 2"])
+def test_a_body_that_is_not_json_is_400_json_parse_error(as_alice, body):
+    response = post_raw(as_alice, body)
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("JSON parse error - ")
+
+
+@pytest.mark.parametrize("path", ["/api/cats", "/api/users/me", "/api/nowhere/", "/api/cats/1/x/"])
+def test_a_path_the_api_does_not_serve_is_a_json_404(client, path):
+    for method in ("get", "post", "delete"):
+        response = getattr(client, method)(path, content_type="application/json")
+        assert response.status_code == 404
+        assert response.json() == {"detail": "Not found."}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("delete", "/api/cats/", "GET, POST"),
+        ("post", "/api/cats/1/", "DELETE, GET, PATCH, PUT"),
+        ("get", "/api/auth/token", "POST"),
+        ("put", "/api/achievements/", "GET, POST"),
+    ],
+)
+def test_a_method_a_path_does_not_serve_is_405_with_allow(client, method, path, allowed):
+    response = getattr(client, method)(path, content_type="application/json")
+    assert response.status_code == 405
+    assert response.json() == {"detail": f'Method "{method.upper()}" not allowed.'}
+    assert response["Allow"] == allowed
+
+
+def test_a_body_over_the_limit_is_413_before_it_is_read(as_alice):
+    with override_settings(CATGRAM={"MAX_BODY_BYTES": 100}):
+        response = as_alice.post("cats/", {"name": "x" * 200})
+    assert response.status_code == 413
+    assert set(response.json()) == {"detail"}
+
+
+@override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=50)
+def test_a_body_over_djangos_own_limit_is_413_too(as_alice):
+    response = as_alice.post("cats/", {"name": "x" * 200})
+    assert response.status_code == 413
+    assert set(response.json()) == {"detail"}
+
+
+def test_an_unexpected_error_is_a_json_500_without_traceback(client):
+    response = Client(raise_request_exception=False).get("/v2/host/boom")
+    assert response.status_code == 500
+    assert response.json() == {"detail": "Internal server error."}
+
+
+def test_in_tests_an_unexpected_error_is_raised_so_no_500_goes_unnoticed(client):
+    with pytest.raises(RuntimeError, match="a bug in the host's code"):
+        client.get("/v2/host/boom")
+
+
+def test_the_routers_serve_a_hosts_own_api_next_to_its_routes(anonymous, alice):
+    assert anonymous.client.get("/v2/host/ping").json() == {"pong": True}
+    token = anonymous.post("auth/token", {"username": "alice", "password": "Purr-Purr-2020!"})
+    response = anonymous.client.get(
+        "/v2/cats/", headers={"Authorization": f"Bearer {token.json()['token']}"}
+    )
+    assert response.status_code == 200
+    assert response.json()["count"] == 0
+    unauthenticated = anonymous.client.get("/v2/cats/")
+    assert unauthenticated.status_code == 401
+    assert unauthenticated.json() == {"detail": "Authentication credentials were not provided."}
+    paths = anonymous.client.get("/v2/openapi.json").json()["paths"]
+    assert "/v2/host/ping" in paths
+    assert "/v2/cats/" in paths
