@@ -66,7 +66,9 @@ def demo(port: str) -> None:
     print(
         f"\nDemo login: {DEMO_USER} / {DEMO_PASSWORD} (also for the admin)\n"
         f"  API docs: http://127.0.0.1:{port}/api/docs\n"
-        f"  admin:    http://127.0.0.1:{port}/admin/\n",
+        f"  admin:    http://127.0.0.1:{port}/admin/\n"
+        f"  the cats: POST /api/auth/token with that login, then GET /api/cats/ with the header\n"
+        f"            Authorization: Bearer <token> (the docs page's Authorize button does it)\n",
         flush=True,
     )
     os.chdir(ROOT)
