@@ -2,6 +2,7 @@ import json
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 
 PASSWORD = "Purr-Purr-2020!"
 
@@ -44,6 +45,12 @@ class Api:
         response = self.post("auth/token", {"username": username, "password": password})
         assert response.status_code == 200, response.json()
         return Api(self.client, response.json()["token"], scheme)
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """Rate limits count in Django's cache: each test starts with none used."""
+    cache.clear()
 
 
 @pytest.fixture

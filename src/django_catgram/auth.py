@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import Router, Status
 from ninja.errors import AuthenticationError
 
+from django_catgram import throttles
 from django_catgram.errors import InvalidInput
 from django_catgram.routing import both_spellings, refuse_other_methods
 from django_catgram.schemas import (
@@ -47,7 +48,8 @@ def log_in(request: HttpRequest, credentials: Credentials) -> Any:
     router,
     "POST",
     "auth/token",
-    response={200: TokenPair, 400: FieldErrors, 401: Detail},
+    response={200: TokenPair, 400: FieldErrors, 401: Detail, 429: Detail},
+    throttle=throttles.LOGIN,
     url_name="token-obtain",
     operation_id="obtain_token",
     summary="Log in: a JWT access and refresh token",
@@ -112,7 +114,8 @@ def blacklist_token(request: HttpRequest, body: RefreshIn) -> Any:
     router,
     "POST",
     "token/login/",
-    response={200: AuthToken, 400: FieldErrors},
+    response={200: AuthToken, 400: FieldErrors, 429: Detail},
+    throttle=throttles.LOGIN,
     url_name="token-login",
     operation_id="token_login",
     summary="Log in, djoser style: an access token for `Authorization: Token <token>`",

@@ -12,7 +12,7 @@ from ninja import Router, Status
 from ninja.errors import AuthorizationError
 from ninja.pagination import paginate
 
-from django_catgram import accounts
+from django_catgram import accounts, throttles
 from django_catgram.conf import catgram_settings
 from django_catgram.errors import InvalidInput
 from django_catgram.pagination import PageNumberPagination
@@ -67,7 +67,8 @@ def update_email(user: AbstractBaseUser, email: str | None) -> AbstractBaseUser:
 @router.post(
     "users/",
     auth=None,
-    response={201: UserOut, 400: FieldErrors},
+    throttle=throttles.REGISTRATION,
+    response={201: UserOut, 400: FieldErrors, 429: Detail},
     url_name="user-create",
     operation_id="create_user",
     summary="Register",
@@ -118,7 +119,8 @@ def set_username(request: HttpRequest, body: SetUsername) -> Any:
 @router.post(
     "users/reset_password/",
     auth=None,
-    response={204: None, 400: FieldErrors},
+    throttle=throttles.RESET,
+    response={204: None, 400: FieldErrors, 429: Detail},
     url_name="user-reset-password",
     operation_id="reset_password",
     summary="Mail a password reset link (204 whether or not the address is known)",
@@ -132,7 +134,8 @@ def reset_password(request: HttpRequest, body: EmailIn) -> Any:
 @router.post(
     "users/reset_password_confirm/",
     auth=None,
-    response={204: None, 400: FieldErrors},
+    throttle=throttles.RESET,
+    response={204: None, 400: FieldErrors, 429: Detail},
     url_name="user-reset-password-confirm",
     operation_id="reset_password_confirm",
     summary="Set a new password with the mailed uid and token (each token works once)",
@@ -147,7 +150,8 @@ def reset_password_confirm(request: HttpRequest, body: PasswordResetConfirm) -> 
 @router.post(
     "users/reset_username/",
     auth=None,
-    response={204: None, 400: FieldErrors},
+    throttle=throttles.RESET,
+    response={204: None, 400: FieldErrors, 429: Detail},
     url_name="user-reset-username",
     operation_id="reset_username",
     summary="Mail a username reset link (204 whether or not the address is known)",
@@ -161,7 +165,8 @@ def reset_username(request: HttpRequest, body: EmailIn) -> Any:
 @router.post(
     "users/reset_username_confirm/",
     auth=None,
-    response={204: None, 400: FieldErrors},
+    throttle=throttles.RESET,
+    response={204: None, 400: FieldErrors, 429: Detail},
     url_name="user-reset-username-confirm",
     operation_id="reset_username_confirm",
     summary="Set a new username with the mailed uid and token (each token works once)",
@@ -175,7 +180,8 @@ def reset_username_confirm(request: HttpRequest, body: UsernameResetConfirm) -> 
 @router.post(
     "users/activation/",
     auth=None,
-    response={204: None, 400: FieldErrors, 403: Detail},
+    throttle=throttles.RESET,
+    response={204: None, 400: FieldErrors, 403: Detail, 429: Detail},
     url_name="user-activation",
     operation_id="activate_user",
     summary="Activate an account with the mailed uid and token",
@@ -192,7 +198,8 @@ def activate_user(request: HttpRequest, body: UidToken) -> Any:
 @router.post(
     "users/resend_activation/",
     auth=None,
-    response={204: None, 400: FieldErrors},
+    throttle=throttles.RESET,
+    response={204: None, 400: FieldErrors, 429: Detail},
     url_name="user-resend-activation",
     operation_id="resend_activation",
     summary="Mail the activation link again (204 for any address); 400 while activation is off",
