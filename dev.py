@@ -62,6 +62,7 @@ def demo(port: str) -> None:
         "demo", "--editable", ".", "--requirement", "example_project/requirements.txt"
     )
     run(python, MANAGE, "migrate", "--noinput", "--verbosity", "1")
+    run(python, MANAGE, "createcachetable")
     run(python, MANAGE, "catgram_seed", "--admin", "--if-empty", "--password", DEMO_PASSWORD)
     print(
         f"\nDemo login: {DEMO_USER} / {DEMO_PASSWORD} (also for the admin)\n"

@@ -100,6 +100,7 @@ def test_schema_yaml_is_what_the_code_generates():
 def test_the_demo_set_is_seeded_into_a_fresh_database(tmp_path):
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}"}
     assert manage("migrate", "--noinput", env=env).returncode == 0
+    assert manage("createcachetable", env=env).returncode == 0
     result = manage("catgram_seed", "--admin", "--if-empty", env=env)
     assert result.returncode == 0, result.stderr
     assert "Seeded 3 users, 8 achievements, 12 cats" in result.stdout

@@ -81,6 +81,15 @@ DATABASES = {
     )
 }
 
+# One cache every server process sees (rate limits live there), with no extra server to run;
+# `manage.py createcachetable` makes its table.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "catgram_cache",
+    }
+}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"django.contrib.auth.password_validation.{name}"}
     for name in (
