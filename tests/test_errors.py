@@ -82,3 +82,19 @@ def test_the_routers_serve_a_hosts_own_api_next_to_its_routes(anonymous, alice):
     paths = anonymous.client.get("/v2/openapi.json").json()["paths"]
     assert "/v2/host/ping" in paths
     assert "/v2/cats/" in paths
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("auth/token", {"username": "al\x00ice", "password": "x"}, "username"),
+        ("token/login/", {"username": "alice", "password": "\x00"}, "password"),
+        ("users/", {"username": "a\x00", "password": "Purr-Purr-2020!"}, "username"),
+        ("users/reset_password/", {"email": "a\x00@example.com"}, "email"),
+        ("users/activation/", {"uid": "\x00", "token": "x"}, "uid"),
+    ],
+)
+def test_a_null_character_in_any_body_string_is_400_on_its_field(anonymous, path, body, field):
+    response = anonymous.post(path, body)
+    assert response.status_code == 400
+    assert response.json() == {field: ["Null characters are not allowed."]}

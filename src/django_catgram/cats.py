@@ -51,8 +51,7 @@ def list_cats(request: HttpRequest, filters: Query[CatFilterQuery]) -> Any:
     summary="Add a cat; the caller is its owner",
 )
 def create_cat(request: HttpRequest, body: CatIn) -> Any:
-    cat = write_cat(Cat(owner=request.user), body.model_dump(exclude_unset=True))
-    return Status(201, cat_or_404(cat.pk))
+    return Status(201, write_cat(Cat(owner=request.user), body.model_dump(exclude_unset=True)))
 
 
 @router.get(
@@ -69,8 +68,7 @@ def get_cat(request: HttpRequest, cat_id: int) -> Any:
 def change_cat(request: HttpRequest, cat_id: int, body: Schema) -> Cat:
     cat = cat_or_404(cat_id)
     check_may_change(request, cat)
-    write_cat(cat, body.model_dump(exclude_unset=True))
-    return cat_or_404(cat_id)
+    return write_cat(cat, body.model_dump(exclude_unset=True))
 
 
 @router.put(

@@ -50,8 +50,16 @@ def photo(value: Any) -> ContentFile | None:
     raise ValueError("Send the photo as a data URL string, or null to remove it.")
 
 
-CatName = Annotated[str, BeforeValidator(strip), Field(min_length=1, max_length=16)]
-AchievementName = Annotated[str, BeforeValidator(strip), Field(min_length=1, max_length=64)]
+CatName = Annotated[
+    str,
+    BeforeValidator(strip),
+    Field(min_length=1, max_length=16),
+]
+AchievementName = Annotated[
+    str,
+    BeforeValidator(strip),
+    Field(min_length=1, max_length=64),
+]
 Color = Annotated[
     str,
     AfterValidator(css_color_name),

@@ -85,7 +85,9 @@ class CatFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_owner(self, queryset: QuerySet, name: str, value: str | int) -> QuerySet:
-        return queryset.filter(owner=self.request.user.pk if value == "me" else value)
+        # owner__pk, not owner: an id too large for the column then matches nothing, where the
+        # foreign key's own lookup raises OverflowError (a 500).
+        return queryset.filter(owner__pk=self.request.user.pk if value == "me" else value)
 
     def filter_ordering(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         # The id breaks ties, so that pages never repeat or skip a cat.

@@ -17,6 +17,8 @@ from django_catgram.conf import catgram_settings
 # Media type words in data URLs, and the Pillow format each must decode as.
 FORMATS = {"png": "PNG", "jpeg": "JPEG", "jpg": "JPEG", "gif": "GIF", "webp": "WEBP"}
 EXTENSIONS = {"PNG": ".png", "JPEG": ".jpg", "GIF": ".gif", "WEBP": ".webp"}
+# Pillow names a JPEG holding several pictures (as many phone cameras write) MPO: still a JPEG.
+ALIASES = {"MPO": "JPEG"}
 DATA_URL = re.compile(r"data:image/(?P<kind>[a-z]+);base64,(?P<data>.*)", re.DOTALL)
 
 
@@ -63,8 +65,9 @@ def checked_image(raw: bytes, expected_format: str | None) -> ContentFile:
         with warnings.catch_warnings():
             # Pillow only warns up to twice its own pixel limit; here that is a refusal too.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(BytesIO(raw)) as image:
-                found = image.format
+            # Only the parsers of the allowed formats ever see the data.
+            with Image.open(BytesIO(raw), formats=list(EXTENSIONS)) as image:
+                found = ALIASES.get(image.format or "", image.format)
                 if found not in EXTENSIONS or expected_format not in (None, found):
                     raise InvalidImage(
                         f"The data is not a valid {(expected_format or 'PNG, JPEG, GIF or WEBP')} "

@@ -46,7 +46,7 @@ class PageNumberPagination(PaginationBase):
     ) -> dict[str, Any]:
         paginator = Paginator(queryset, catgram_settings.PAGE_SIZE)
         try:
-            page = paginator.page(pagination.page)
+            page = paginator.page(pagination.page or 1)  # an empty ?page= is page 1, as in DRF
         except InvalidPage:
             raise HttpError(404, "Invalid page.") from None
         return {

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from contextlib import suppress
+from io import BytesIO
 from typing import Any
 
 from django.http import HttpRequest
@@ -22,9 +24,16 @@ class CatgramParser(Parser):
     def parse_body(self, request: HttpRequest) -> Any:
         if request.content_type != "multipart/form-data":
             return super().parse_body(request)
-        data: dict[str, Any] = dict(request.POST.items())
+        if request.method == "POST":
+            form, files = request.POST, request.FILES
+        else:
+            # Django parses forms of POST requests only (https://code.djangoproject.com/ticket/12635).
+            form, files = request.parse_file_upload(request.META, BytesIO(request.body))
+        data: dict[str, Any] = dict(form.items())
         for name in JSON_FORM_FIELDS:
             if name in data:
-                data[name] = json.loads(data[name])
-        data.update(request.FILES.items())
+                # Invalid JSON stays a string, which the schema refuses with a 400 on the field.
+                with suppress(ValueError):
+                    data[name] = json.loads(data[name])
+        data.update(files.items())
         return data

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils import timezone
 from ninja import Field, Schema
+from pydantic import field_validator
 
 from django_catgram.fields import AchievementName, BirthYear, CatName, Color, Photo
 from django_catgram.models import Achievement, Cat
@@ -23,7 +24,21 @@ class Detail(Schema):
 FieldErrors = dict[str, list[str]]
 
 
-class Credentials(Schema):
+class Body(Schema):
+    """A request body: a string holding NUL is refused on its field, as DRF does.
+
+    PostgreSQL can neither store nor compare such strings, so they never reach a query.
+    """
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def refuse_null_characters(cls, value: Any) -> Any:
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("Null characters are not allowed.")
+        return value
+
+
+class Credentials(Body):
     username: str
     password: str
 
@@ -34,11 +49,11 @@ class TokenPair(Schema):
     expires_in: int = Field(description="Seconds until the access token expires.")
 
 
-class RefreshIn(Schema):
+class RefreshIn(Body):
     refresh: str
 
 
-class TokenIn(Schema):
+class TokenIn(Body):
     token: str
 
 
@@ -64,39 +79,39 @@ class UserOut(Schema):
         return user.get_username()
 
 
-class UserCreate(Schema):
+class UserCreate(Body):
     username: str
     password: str
     email: str = ""
 
 
-class UserUpdate(Schema):
+class UserUpdate(Body):
     email: str = ""
 
 
-class UserPatch(Schema):
+class UserPatch(Body):
     email: str | None = None
 
 
-class CurrentPassword(Schema):
+class CurrentPassword(Body):
     current_password: str
 
 
-class SetPassword(Schema):
+class SetPassword(Body):
     new_password: str
     current_password: str
 
 
-class SetUsername(Schema):
+class SetUsername(Body):
     current_password: str
     new_username: str
 
 
-class EmailIn(Schema):
+class EmailIn(Body):
     email: str
 
 
-class UidToken(Schema):
+class UidToken(Body):
     uid: str
     token: str
 
@@ -109,12 +124,12 @@ class UsernameResetConfirm(UidToken):
     new_username: str
 
 
-class AchievementIn(Schema):
+class AchievementIn(Body):
     achievement_name: AchievementName
 
 
 # In the patches below, a key may be left out, but null is refused: the type has no None.
-class AchievementPatch(Schema):
+class AchievementPatch(Body):
     achievement_name: AchievementName = None
 
 
@@ -127,7 +142,7 @@ class AchievementOut(Schema):
         return achievement.name
 
 
-class CatIn(Schema):
+class CatIn(Body):
     """A whole cat, for POST and PUT; absent achievements and image are left as they are."""
 
     name: CatName
@@ -139,7 +154,7 @@ class CatIn(Schema):
     image: Photo = None
 
 
-class CatPatch(Schema):
+class CatPatch(Body):
     """Any part of a cat, for PATCH: only the keys sent are written."""
 
     name: CatName = None

@@ -8,7 +8,9 @@ from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
 from ninja.errors import AuthorizationError
 
 from django_catgram.errors import InvalidInput
@@ -39,6 +41,15 @@ def check_may_change(request: HttpRequest, cat: Cat) -> None:
         raise AuthorizationError()
 
 
+def locked(cat: Cat) -> Cat:
+    """The cat's row, locked until the transaction ends; 404 if it was deleted meanwhile.
+
+    Concurrent writes of one cat so apply one after another, each whole, and a write that loses
+    a race with a delete does not save the cat again.
+    """
+    return get_object_or_404(Cat.objects.select_for_update(), pk=cat.pk)
+
+
 def write_cat(cat: Cat, data: dict[str, Any]) -> Cat:
     """Write the keys of ``data`` (validated CatIn/CatPatch fields) to ``cat`` in one transaction.
 
@@ -46,10 +57,12 @@ def write_cat(cat: Cat, data: dict[str, Any]) -> Cat:
     removes) is deleted once the transaction commits. If anything fails, the new file is deleted
     and the database is left as it was.
     """
-    old_image = cat.image.name if cat.image else None
     new_image = None
     try:
         with transaction.atomic():
+            if cat.pk is not None:
+                cat = locked(cat)
+            old_image = cat.image.name if cat.image else None
             for field in ("name", "color", "birth_year"):
                 if field in data:
                     setattr(cat, field, data[field])
@@ -63,6 +76,9 @@ def write_cat(cat: Cat, data: dict[str, Any]) -> Cat:
             if "achievements" in data:
                 names = [item["achievement_name"] for item in data["achievements"]]
                 cat.achievements.set(achievements_named(names))
+            # Read back inside the transaction: the answer shows this write, even if another
+            # request changes or deletes the cat the moment it commits.
+            prefetch_related_objects([cat], "achievements")
             if "image" in data and old_image:
                 transaction.on_commit(partial(cat.image.storage.delete, old_image))
     except BaseException:
@@ -73,9 +89,10 @@ def write_cat(cat: Cat, data: dict[str, Any]) -> Cat:
 
 
 def delete_cat(cat: Cat) -> None:
-    """Delete the cat, and its photo once the deletion commits."""
-    image = cat.image.name if cat.image else None
+    """Delete the cat, and its photo once the deletion commits; 404 if it is gone already."""
     with transaction.atomic():
+        cat = locked(cat)
+        image = cat.image.name if cat.image else None
         cat.delete()
         if image:
             transaction.on_commit(partial(cat.image.storage.delete, image))

@@ -7,6 +7,7 @@ each request.
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 from django.http import HttpRequest
@@ -56,7 +57,9 @@ class LoginUsernameThrottle(CatgramThrottle):
             return None  # the body is refused with 400 anyway
         if not isinstance(username, str):
             return None
-        return f"catgram_throttle_{self.scope}_{username.strip().casefold()[:150]}"
+        # Hashed: a username may hold anything, and cache keys may not (memcached).
+        digest = hashlib.sha256(username.strip().casefold().encode()).hexdigest()
+        return f"catgram_throttle_{self.scope}_{digest}"
 
 
 class RegistrationThrottle(CatgramThrottle):

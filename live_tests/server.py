@@ -1,0 +1,145 @@
+"""The example project as real server processes, for tests that cross process boundaries."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+MANAGE = ROOT / "example_project" / "manage.py"
+DEMO_PASSWORD = "catgram-demo"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def fresh_database_url(workdir: Path, name: str) -> str:
+    """A new, empty database: on the PostgreSQL server of DATABASE_URL if set, else SQLite."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return f"sqlite:///{workdir / 'live.sqlite3'}"
+    import psycopg
+
+    parts = urlsplit(url)
+    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as db:
+        db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        db.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+class ExampleSite:
+    """A migrated, seeded example project and the server processes serving it."""
+
+    def __init__(self, workdir: Path, name: str, **extra_env: str) -> None:
+        self.workdir = workdir
+        self.media_root = workdir / "media"
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": fresh_database_url(workdir, name),
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "DJANGO_SECURE_SSL_REDIRECT": "0",
+            "DJANGO_MEDIA_ROOT": str(self.media_root),
+            **extra_env,
+        }
+        self.env.pop("DJANGO_SETTINGS_MODULE", None)
+        self.processes: list[tuple[subprocess.Popen, Any]] = []
+        self.urls: list[str] = []
+
+    def manage(self, *args: str) -> str:
+        result = subprocess.run(
+            [sys.executable, str(MANAGE), *args],
+            env=self.env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        return result.stdout
+
+    def prepare(self, *seed_args: str) -> None:
+        self.manage("migrate", "--noinput")
+        self.manage("createcachetable")
+        self.manage("catgram_seed", "--admin", *seed_args)
+
+    def start(self, processes: int = 2, threads: int = 8) -> list[str]:
+        """Start ``processes`` gunicorn servers, each on its own port; return their base URLs."""
+        for index in range(processes):
+            port = free_port()
+            log = (self.workdir / f"server-{index}.log").open("w")
+            command = [
+                sys.executable, "-m", "gunicorn", "--chdir", "example_project",
+                "example_project.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1",
+                "--threads", str(threads), "--worker-class", "gthread", "--timeout", "60",
+            ]  # fmt: skip
+            process = subprocess.Popen(
+                command, env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
+            )
+            self.processes.append((process, log))
+            self.urls.append(f"http://127.0.0.1:{port}")
+        for url in self.urls:
+            wait_until_up(f"{url}/api/openapi.json")
+        return self.urls
+
+    def logs(self) -> str:
+        return "\n".join(
+            (self.workdir / f"server-{index}.log").read_text() for index in range(len(self.urls))
+        )
+
+    def stop(self) -> None:
+        for process, log in self.processes:
+            process.terminate()
+            process.wait(timeout=30)
+            log.close()
+
+
+def wait_until_up(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5):
+                return
+        except (urllib.error.URLError, ConnectionError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def call(
+    url: str, method: str = "GET", body: Any = None, token: str | None = None
+) -> tuple[int, Any]:
+    """One JSON request; the status and the decoded body (None when empty)."""
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            status, raw = response.status, response.read()
+    except urllib.error.HTTPError as error:
+        status, raw = error.code, error.read()
+    return status, json.loads(raw) if raw else None
+
+
+def log_in(url: str, username: str, password: str = DEMO_PASSWORD) -> str:
+    status, body = call(
+        f"{url}/api/auth/token", "POST", {"username": username, "password": password}
+    )
+    assert status == 200, body
+    return body["token"]
