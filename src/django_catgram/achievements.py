@@ -56,7 +56,7 @@ def create_achievement(request: HttpRequest, body: AchievementIn) -> Any:
 
 @router.get(
     "achievements/{achievement_id}/",
-    response={200: AchievementOut, 401: Detail, 404: Detail},
+    response={200: AchievementOut, 400: FieldErrors, 401: Detail, 404: Detail},
     url_name="achievement-detail",
     operation_id="get_achievement",
     summary="An achievement",
@@ -91,7 +91,7 @@ def partial_update_achievement(
 
 @router.delete(
     "achievements/{achievement_id}/",
-    response={204: None, 401: Detail, 403: Detail, 404: Detail},
+    response={204: None, **STAFF_ERRORS},
     url_name="achievement-delete",
     operation_id="delete_achievement",
     summary="Delete an achievement (staff)",

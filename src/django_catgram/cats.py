@@ -18,7 +18,8 @@ from django_catgram.services import check_may_change, delete_cat, write_cat
 
 router = Router(tags=["cats"], auth=jwt_auth)
 ERRORS = {400: FieldErrors, 401: Detail}
-CAT_ERRORS = {401: Detail, 404: Detail}
+# 400 also for an id that is not an integer.
+CAT_ERRORS = {400: FieldErrors, 401: Detail, 404: Detail}
 CHANGE_ERRORS = {400: FieldErrors, 401: Detail, 403: Detail, 404: Detail}
 
 
