@@ -1,0 +1,155 @@
+"""Every operation of the API, for each kind of caller, with both token schemes.
+
+The callers: anonymous; ``self``, alice, who owns the cat ``{cat_id}`` (which has a photo and the
+achievement ``{achievement_id}``) and is the user ``{user_id}``; ``other``, bob; and ``staff``. A
+refused request must leave the database and the storage exactly as they were.
+"""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+
+from django_catgram.api import api
+from django_catgram.models import Achievement, AchievementCat, Cat
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+NEW_PASSWORD = "Whiskers-Anew-77"
+BAD_LINK = {"uid": "MTIz", "token": "abc-123"}
+CALLERS = ("anonymous", "self", "other", "staff")
+
+ROWS = [
+    ("POST", "users/", {"username": "newbie", "password": PASSWORD}, (201, 201, 201, 201)),
+    ("GET", "users/", None, (401, 200, 200, 200)),
+    ("GET", "users/me/", None, (401, 200, 200, 200)),
+    ("PUT", "users/me/", {"email": "new@example.com"}, (401, 200, 200, 200)),
+    ("PATCH", "users/me/", {"email": "new@example.com"}, (401, 200, 200, 200)),
+    ("DELETE", "users/me/", {"current_password": PASSWORD}, (401, 204, 204, 204)),
+    ("GET", "users/{user_id}/", None, (401, 200, 404, 200)),
+    ("PUT", "users/{user_id}/", {"email": "new@example.com"}, (401, 200, 404, 200)),
+    ("PATCH", "users/{user_id}/", {"email": "new@example.com"}, (401, 200, 404, 200)),
+    ("DELETE", "users/{user_id}/", {"current_password": PASSWORD}, (401, 204, 404, 204)),
+    (
+        "POST",
+        "users/set_password/",
+        {"new_password": NEW_PASSWORD, "current_password": PASSWORD},
+        (401, 204, 204, 204),
+    ),
+    (
+        "POST",
+        "users/set_username/",
+        {"current_password": PASSWORD, "new_username": "renamed"},
+        (401, 204, 204, 204),
+    ),
+    ("POST", "users/reset_password/", {"email": "alice@example.com"}, (204, 204, 204, 204)),
+    (
+        "POST",
+        "users/reset_password_confirm/",
+        {**BAD_LINK, "new_password": NEW_PASSWORD},
+        (400, 400, 400, 400),
+    ),
+    ("POST", "users/reset_username/", {"email": "alice@example.com"}, (204, 204, 204, 204)),
+    (
+        "POST",
+        "users/reset_username_confirm/",
+        {**BAD_LINK, "new_username": "renamed"},
+        (400, 400, 400, 400),
+    ),
+    ("POST", "users/activation/", BAD_LINK, (400, 400, 400, 400)),
+    ("POST", "users/resend_activation/", {"email": "alice@example.com"}, (400, 400, 400, 400)),
+    ("POST", "auth/token", {"username": "alice", "password": PASSWORD}, (200, 200, 200, 200)),
+    ("POST", "auth/token/", {"username": "alice", "password": PASSWORD}, (200, 200, 200, 200)),
+    ("POST", "auth/token/refresh", {"refresh": "forged"}, (401, 401, 401, 401)),
+    ("POST", "auth/token/verify", {"token": "forged"}, (401, 401, 401, 401)),
+    ("POST", "auth/token/blacklist", {"refresh": "forged"}, (401, 401, 401, 401)),
+    ("POST", "token/login/", {"username": "alice", "password": PASSWORD}, (200, 200, 200, 200)),
+    ("POST", "token/login", {"username": "alice", "password": PASSWORD}, (200, 200, 200, 200)),
+    ("POST", "token/logout/", None, (401, 204, 204, 204)),
+    ("GET", "cats/", None, (401, 200, 200, 200)),
+    ("POST", "cats/", {"name": "Newcat", "color": "red", "birth_year": 2020}, (401, 201, 201, 201)),
+    ("GET", "cats/{cat_id}/", None, (401, 200, 200, 200)),
+    (
+        "PUT",
+        "cats/{cat_id}/",
+        {"name": "Renamed", "color": "blue", "birth_year": 2019, "image": None},
+        (401, 200, 403, 200),
+    ),
+    ("PATCH", "cats/{cat_id}/", {"name": "Renamed", "image": None}, (401, 200, 403, 200)),
+    ("DELETE", "cats/{cat_id}/", None, (401, 204, 403, 204)),
+    ("GET", "achievements/", None, (401, 200, 200, 200)),
+    ("POST", "achievements/", {"achievement_name": "Brand new"}, (401, 201, 201, 201)),
+    ("GET", "achievements/{achievement_id}/", None, (401, 200, 200, 200)),
+    (
+        "PUT",
+        "achievements/{achievement_id}/",
+        {"achievement_name": "Renamed"},
+        (401, 403, 403, 200),
+    ),
+    (
+        "PATCH",
+        "achievements/{achievement_id}/",
+        {"achievement_name": "Renamed"},
+        (401, 403, 403, 200),
+    ),
+    ("DELETE", "achievements/{achievement_id}/", None, (401, 403, 403, 204)),
+]
+
+
+@pytest.fixture
+def cat(alice):
+    """Alice's cat, with a photo and an achievement."""
+    cat = Cat.objects.create(name="Barsik", color="darkgray", birth_year=2020, owner=alice)
+    cat.image.save("photo.png", ContentFile(b"not decoded here"))
+    cat.achievements.add(Achievement.objects.create(name="Catches mice"))
+    yield cat
+    for name in default_storage.listdir("cats/images")[1]:
+        default_storage.delete(f"cats/images/{name}")
+
+
+def snapshot():
+    """Everything a request could change: the rows and the stored photos."""
+    users = get_user_model().objects.order_by("pk")
+    return (
+        list(users.values_list("username", "email", "password", "is_active")),
+        list(Cat.objects.order_by("pk").values_list()),
+        list(Achievement.objects.order_by("pk").values_list()),
+        list(AchievementCat.objects.order_by("pk").values_list()),
+        sorted(default_storage.listdir("cats/images")[1]),
+    )
+
+
+def test_the_matrix_covers_every_documented_operation():
+    documented = {
+        (method.upper(), path.removeprefix("/api/"))
+        for path, operations in api.get_openapi_schema()["paths"].items()
+        for method in operations
+    }
+    assert documented <= {(method, path) for method, path, _, _ in ROWS}
+
+
+@pytest.mark.parametrize("scheme", ["Bearer", "Token"])
+@pytest.mark.parametrize("caller", CALLERS)
+@pytest.mark.parametrize(
+    ("method", "path", "body", "statuses"), ROWS, ids=[f"{m} {p}" for m, p, _, _ in ROWS]
+)
+def test_each_row_for_each_caller(
+    anonymous, alice, bob, staff, cat, caller, scheme, method, path, body, statuses
+):
+    if caller == "anonymous":
+        client = anonymous
+    else:
+        username = {"self": "alice", "other": "bob", "staff": "staff"}[caller]
+        client = anonymous.log_in(username, scheme=scheme)
+    before = snapshot()
+    url = path.format(user_id=alice.pk, cat_id=cat.pk, achievement_id=cat.achievements.get().pk)
+    response = client.request(method, url, body)
+    expected = statuses[CALLERS.index(caller)]
+    assert response.status_code == expected, response.content
+    if expected == 204:
+        assert response.content == b""
+    elif expected >= 400 and expected != 400:
+        assert set(response.json()) == {"detail"}
+    if method != "GET" and expected in (401, 403, 404):
+        assert snapshot() == before
