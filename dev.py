@@ -3,6 +3,7 @@
 
     python3 dev.py demo   virtualenv, install, migrate, demo data, then the demo server
     python3 dev.py test   virtualenv with tox, then every tox environment (the whole suite)
+    python3 dev.py bench  the benchmark (bench/run.py), written to bench/RESULTS.md
 
 Everything goes into .venv/ in this folder; running a command again reuses it and installs
 again only when pyproject.toml or example_project/requirements.txt changed.
@@ -76,6 +77,14 @@ def demo(port: str) -> None:
     os.execv(python, [str(python), str(MANAGE), "runserver", f"127.0.0.1:{port}"])
 
 
+def bench(bench_args: list[str]) -> int:
+    """Install what the demo needs, then run the benchmark with its options."""
+    python = ensure_venv(
+        "demo", "--editable", ".", "--requirement", "example_project/requirements.txt"
+    )
+    return subprocess.run([python, "-m", "bench.run", *bench_args], cwd=ROOT).returncode
+
+
 def find_interpreter(version: str) -> str | None:
     """A working ``pythonX.Y``: on PATH, or installed by pyenv but not selected."""
     candidates = [shutil.which(f"python{version}")]
@@ -137,12 +146,15 @@ def main() -> int:
     commands.add_parser(
         "test", help="set up and run the whole test suite; further options go to tox"
     )
-    args, tox_args = parser.parse_known_args()
+    commands.add_parser("bench", help="set up and run the benchmark; options go to bench/run.py")
+    args, tox_args = parser.parse_known_args()  # the rest goes to tox or the benchmark
     if args.command == "demo":
         if tox_args:
             parser.error(f"unrecognized arguments: {' '.join(tox_args)}")
         demo(os.environ.get("PORT", "8000"))
         return 0
+    if args.command == "bench":
+        return bench(tox_args)
     return test(tox_args)
 
 

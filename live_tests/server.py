@@ -26,9 +26,10 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def fresh_database_url(workdir: Path, name: str) -> str:
-    """A new, empty database: on the PostgreSQL server of DATABASE_URL if set, else SQLite."""
-    url = os.environ.get("DATABASE_URL")
+def fresh_database_url(workdir: Path, name: str, server_url: str | None = None) -> str:
+    """A new, empty database on the PostgreSQL server of ``server_url`` (by default
+    DATABASE_URL), or a SQLite file when there is none."""
+    url = server_url or os.environ.get("DATABASE_URL")
     if not url:
         return f"sqlite:///{workdir / 'live.sqlite3'}"
     import psycopg

@@ -80,6 +80,15 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several server processes on one SQLite file: take the write lock when a transaction
+    # begins (waiting for it) rather than failing with "database is locked" on upgrade, and let
+    # readers go on beside a writer (WAL).
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 
 # One cache every server process sees (rate limits live there), with no extra server to run;
 # `manage.py createcachetable` makes its table.

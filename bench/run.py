@@ -1,0 +1,394 @@
+"""The benchmark: ours beside the floor, figures and ratios, written to bench/RESULTS.md.
+
+Run it as ``python3 dev.py bench`` (options after it). For each database it seeds the example
+project with ``catgram_seed``, serves it with gunicorn (sync workers, DJANGO_DEBUG=0) and drives
+it from a load generator on loopback, bounded in time. Read endpoints run alternately with the
+floor (bench/floor.py) in the same run, so that their ratio holds on a noisy machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import io
+import os
+import platform
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from importlib.metadata import version
+from pathlib import Path
+
+from bench.load import Request, Result, median, run
+from live_tests.server import ROOT, call, free_port, fresh_database_url, wait_until_up
+
+MANAGE = ROOT / "example_project" / "manage.py"
+RESULTS = ROOT / "bench" / "RESULTS.md"
+PASSWORD = "bench-password"
+POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
+
+
+class Site:
+    """A seeded example project database and the gunicorn server serving it."""
+
+    def __init__(self, workdir: Path, database: str) -> None:
+        server_url = POSTGRES if database == "postgresql" else None
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": fresh_database_url(workdir, "catgram_bench", server_url),
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+            "DJANGO_SECURE_SSL_REDIRECT": "0",
+            "DJANGO_MEDIA_ROOT": str(workdir / "media"),
+            "PYTHONPATH": str(ROOT),
+        }
+        self.process: subprocess.Popen | None = None
+        self.url = ""
+
+    def manage(self, *args: str) -> str:
+        result = subprocess.run(
+            [sys.executable, str(MANAGE), *args],
+            env=self.env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return result.stdout
+
+    def seed(self, cats: int) -> None:
+        self.manage("migrate", "--noinput")
+        self.manage("createcachetable")
+        self.add_cats(cats)
+
+    def add_cats(self, cats: int) -> None:
+        started = time.monotonic()
+        self.manage(
+            "catgram_seed", "--users", "100", "--cats", str(cats), "--achievements", "50",
+            "--per-cat", "3", "--password", PASSWORD,
+        )  # fmt: skip
+        print(f"  seeded {cats} cats in {time.monotonic() - started:.0f}s", flush=True)
+
+    def start(self, workers: int) -> None:
+        port = free_port()
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--chdir",
+                "example_project",
+                "example_project.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(workers),
+                "--worker-class",
+                "sync",
+                "--backlog",
+                "256",
+            ],  # fmt: skip
+            env=self.env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.url = f"http://127.0.0.1:{port}"
+        wait_until_up(f"{self.url}/api/openapi.json")
+
+    def stop(self) -> None:
+        if self.process:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+
+    def worker_pids(self) -> list[int]:
+        assert self.process
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in children.read_text().split()]
+
+
+def memory_kb(pid: int, field: str) -> int:
+    """VmRSS (now) or VmHWM (peak) of a process, in kB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1])
+    raise LookupError(field)
+
+
+def token_for(url: str, username: str) -> str:
+    status, body = call(
+        f"{url}/api/auth/token", "POST", {"username": username, "password": PASSWORD}
+    )
+    assert status == 200, body
+    return body["token"]
+
+
+def fixed(method: str, path: str, token: str, body: object = None):
+    request = Request(method, path, body, {"Authorization": f"Bearer {token}"})
+    return lambda number: request
+
+
+def png_data_url(size: int) -> str:
+    """A PNG of noise, about ``size`` bytes, as a data URL."""
+    from PIL import Image
+
+    side = int((size / 3) ** 0.5)
+    image = Image.frombytes("RGB", (side, side), os.urandom(side * side * 3))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", compress_level=1)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+class Report:
+    def __init__(self) -> None:
+        self.sections: list[str] = []
+
+    def table(self, title: str, header: list[str], rows: list[list[str]]) -> None:
+        lines = [f"### {title}", "", "| " + " | ".join(header) + " |"]
+        lines.append("|" + "---|" * len(header))
+        lines += ["| " + " | ".join(row) + " |" for row in rows]
+        text = "\n".join(lines) + "\n"
+        print("\n" + text, flush=True)
+        self.sections.append(text)
+
+    def text(self, text: str) -> None:
+        print("\n" + text, flush=True)
+        self.sections.append(text + "\n")
+
+
+def figures(result: Result) -> list[str]:
+    return [
+        f"{result.per_second:.0f}",
+        f"{result.percentile(0.5):.1f}",
+        f"{result.percentile(0.99):.1f}",
+        result.queries_per_request,
+        ", ".join(f"{status}: {n}" for status, n in sorted(result.statuses.items(), key=str)),
+    ]
+
+
+def alternate(site: Site, ours, floor, rounds: int, seconds: float) -> tuple[Result, Result, float]:
+    """Run ours and the floor in turns; the ratio of their median requests per second."""
+    ours_runs, floor_runs = [], []
+    for _ in range(rounds):
+        ours_runs.append(run(site.url, ours, seconds=seconds))
+        floor_runs.append(run(site.url, floor, seconds=seconds))
+    ratio = median([r.per_second for r in ours_runs]) / median([r.per_second for r in floor_runs])
+    merged_ours, merged_floor = ours_runs[0], floor_runs[0]
+    for result in ours_runs[1:]:
+        merged_ours = merged_ours.merge(result)
+    for result in floor_runs[1:]:
+        merged_floor = merged_floor.merge(result)
+    return merged_ours, merged_floor, ratio
+
+
+def endpoints(site: Site, report: Report, database: str, workers: int, args) -> None:
+    token = token_for(site.url, "user1")
+    status, page = call(f"{site.url}/api/cats/", token=token)
+    cat_id = page["results"][0]["id"]
+    status, mine = call(f"{site.url}/api/cats/?owner=me", token=token)
+    my_cat = mine["results"][0]["id"]
+    reads = [
+        ("list page 1", "/api/cats/", "/floor/cats/"),
+        ("list page 50", "/api/cats/?page=50", "/floor/cats/?page=50"),
+        ("detail", f"/api/cats/{cat_id}/", f"/floor/cats/{cat_id}/"),
+        ("achievements", "/api/achievements/", "/floor/achievements/"),
+    ]
+    header = ["endpoint", "req/s", "p50 ms", "p99 ms", "queries", "statuses"]
+    rows = []
+    for name, ours_path, floor_path in reads:
+        ours, floor, ratio = alternate(
+            site, fixed("GET", ours_path, token), fixed("GET", floor_path, token),
+            args.rounds, args.seconds,
+        )  # fmt: skip
+        rows.append([f"{name}", *figures(ours)])
+        rows.append([f"{name}: floor", *figures(floor)])
+        rows.append([f"**{name}: ours / floor**", f"**{ratio:.2f}**", "", "", "", ""])
+
+    def create(number: int) -> Request:
+        body = {
+            "name": f"Bench {number % 1000}",
+            "color": "#A9A9A9",
+            "birth_year": "2020",
+            "achievements": [{"achievement_name": f"Bench {number % k}"} for k in (3, 7, 11)],
+        }
+        return Request("POST", "/api/cats/", body, {"Authorization": f"Bearer {token}"})
+
+    def patch(number: int) -> Request:
+        body = {"name": f"Patched {number % 100}", "birth_year": 2000 + number % 20}
+        return Request("PATCH", f"/api/cats/{my_cat}/", body, {"Authorization": f"Bearer {token}"})
+
+    def login(number: int) -> Request:
+        body = {"username": f"user{number % 100}", "password": PASSWORD}
+        return Request("POST", "/api/auth/token", body)
+
+    for name, make in (
+        ("create, 3 achievements", create),
+        ("patch", patch),
+        ("token login", login),
+    ):
+        rows.append([name, *figures(run(site.url, make, seconds=args.seconds * args.rounds))])
+    peak = max(memory_kb(pid, "VmHWM") for pid in site.worker_pids())
+    title = f"{database}, {args.cats} cats, {workers} sync worker(s)"
+    report.table(f"{title}; peak worker RSS {peak / 1024:.0f} MB", header, rows)
+
+
+def memory(site: Site, report: Report, args) -> None:
+    """RSS over many requests, and the peak while storing a 2 MB photo (one worker)."""
+    token = token_for(site.url, "user2")
+    [pid] = site.worker_pids()
+    run(site.url, fixed("GET", "/api/cats/", token), seconds=60, max_requests=2000)
+    before = memory_kb(pid, "VmRSS")
+    result = run(site.url, fixed("GET", "/api/cats/", token), seconds=300, max_requests=20000)
+    after = memory_kb(pid, "VmRSS")
+    photo = png_data_url(2 * 1024 * 1024)
+    photo_bytes = len(base64.b64decode(photo.split(",", 1)[1]))
+    peak_before = memory_kb(pid, "VmHWM")
+    status, _ = call(
+        f"{site.url}/api/cats/",
+        "POST",
+        {"name": "Big photo", "color": "red", "birth_year": 2020, "image": photo},
+        token,
+    )
+    peak_after = memory_kb(pid, "VmHWM")
+    growth = (peak_after - peak_before) * 1024
+    report.text(
+        f"Worker RSS over {result.count} requests of list page 1: {before / 1024:.1f} MB before, "
+        f"{after / 1024:.1f} MB after ({(after - before) / 1024:+.1f} MB).\n\n"
+        f"Creating a cat with a {photo_bytes / 1e6:.1f} MB photo (status {status}): the worker's "
+        f"peak RSS grew by {growth / 1e6:.1f} MB, {growth / photo_bytes:.1f}x the photo."
+    )
+
+
+FILTERS = [
+    ("none", ""),
+    ("owner=me", "owner=me"),
+    ("color", "color=red"),
+    ("birth_year", "birth_year=2020"),
+    ("birth_year_min", "birth_year_min=2024"),
+    ("birth_year_max", "birth_year_max=2008"),
+    ("achievement", "achievement=Catches%20mice"),
+    ("search", "search=bars"),
+    ("ordering", "ordering=-birth_year"),
+]
+
+
+def filter_latencies(site: Site, seconds: float) -> dict[str, Result]:
+    token = token_for(site.url, "user3")
+    return {
+        name: run(site.url, fixed("GET", f"/api/cats/?{query}", token), seconds=seconds)
+        for name, query in FILTERS
+    }
+
+
+EXPLAIN = """
+from django.contrib.auth import get_user_model
+from django.test import RequestFactory
+from django_catgram.cats import cats
+from django_catgram.filters import filter_cats
+request = RequestFactory().get("/api/cats/?" + QUERY)
+request.user = get_user_model().objects.get(username="user3")
+queryset = filter_cats(request, cats())
+print("page:", queryset[:10].explain())
+print("count:", queryset.order_by().explain())
+"""
+
+
+def scale(report: Report, workdir: Path, args) -> None:
+    """List page 1 p50 for every filter at 10,000 and at ``args.scale`` cats, on PostgreSQL."""
+    site = Site(workdir / "scale", "postgresql")
+    (workdir / "scale").mkdir()
+    site.seed(10_000)
+    site.start(workers=2)
+    small = filter_latencies(site, args.seconds)
+    site.stop()
+    site.add_cats(args.scale - 10_000)
+    site.manage(
+        "shell", "-c", "from django.db import connection; connection.cursor().execute('ANALYZE')"
+    )
+    site.start(workers=2)
+    large = filter_latencies(site, args.seconds)
+    rows = []
+    for name, _ in FILTERS:
+        ratio = large[name].percentile(0.5) / small[name].percentile(0.5)
+        rows.append(
+            [
+                name,
+                f"{small[name].percentile(0.5):.1f}",
+                f"{large[name].percentile(0.5):.1f}",
+                f"**{ratio:.2f}**",
+                large[name].queries_per_request,
+            ]
+        )
+    site.stop()
+    report.table(
+        f"postgresql, list page 1 p50 at 10,000 and {args.scale:,} cats",
+        ["filter", "p50 ms at 10k", f"p50 ms at {args.scale:,}", "ratio", "queries"],
+        rows,
+    )
+    plans = []
+    for name, query in FILTERS:
+        output = site.manage("shell", "-c", f"QUERY = {query!r}\n{EXPLAIN}")
+        plans.append(f"#### {name}\n\n```\n{output.strip()}\n```\n")
+    report.text(f"### EXPLAIN at {args.scale:,} cats\n\n" + "\n".join(plans))
+
+
+def machine() -> str:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    packages = ", ".join(
+        f"{name} {version(name)}"
+        for name in ("django", "django-ninja", "django-ninja-jwt", "pydantic", "gunicorn")
+    )
+    return (
+        f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; {os.cpu_count()} cores ({cpu}); "
+        f"Python {platform.python_version()}; {packages}."
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cats", type=int, default=10_000, help="cats seeded (10,000)")
+    parser.add_argument("--seconds", type=float, default=3, help="seconds per measurement (3)")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (3)")
+    parser.add_argument("--databases", default="sqlite,postgresql", help="sqlite and/or postgresql")
+    parser.add_argument(
+        "--scale", type=int, default=1_000_000, help="cats for the PostgreSQL scale test (0: skip)"
+    )
+    args = parser.parse_args()
+    report = Report()
+    command = " ".join(["python3 dev.py bench", *sys.argv[1:]])
+    report.text(f"# Benchmark results\n\n{machine()}\n\nCommand: `{command}`")
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        for database in args.databases.split(","):
+            print(f"{database}:", flush=True)
+            (workdir / database).mkdir()
+            site = Site(workdir / database, database)
+            site.seed(args.cats)
+            for workers in (1, 2):
+                site.start(workers)
+                try:
+                    endpoints(site, report, database, workers, args)
+                    if workers == 1:
+                        memory(site, report, args)
+                finally:
+                    site.stop()
+        if args.scale and "postgresql" in args.databases:
+            scale(report, workdir, args)
+    RESULTS.write_text("\n".join(report.sections))
+    print(f"\nWritten to {RESULTS.relative_to(ROOT)}.")
+
+
+if __name__ == "__main__":
+    main()
