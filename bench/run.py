@@ -92,6 +92,7 @@ class Site:
                 "sync",
                 "--backlog",
                 "256",
+                "--no-control-socket",
             ],  # fmt: skip
             env=self.env,
             cwd=ROOT,

@@ -78,8 +78,12 @@ class ExampleSite:
         self.manage("createcachetable")
         self.manage("catgram_seed", "--admin", *seed_args)
 
-    def start(self, processes: int = 2, threads: int = 8) -> list[str]:
-        """Start ``processes`` gunicorn servers, each on its own port; return their base URLs."""
+    def start(self, processes: int = 2, threads: int = 8, runserver: bool = False) -> list[str]:
+        """Start ``processes`` gunicorn servers, each on its own port; return their base URLs.
+
+        ``runserver=True`` starts ``manage.py runserver --noreload`` instead, which also serves
+        the static files (docs page, admin) when the site runs with ``DJANGO_DEBUG=1``.
+        """
         for index in range(processes):
             port = free_port()
             log = (self.workdir / f"server-{index}.log").open("w")
@@ -87,7 +91,17 @@ class ExampleSite:
                 sys.executable, "-m", "gunicorn", "--chdir", "example_project",
                 "example_project.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1",
                 "--threads", str(threads), "--worker-class", "gthread", "--timeout", "60",
+                # Servers of parallel tox envs must not share gunicorn's control socket.
+                "--no-control-socket",
             ]  # fmt: skip
+            if runserver:
+                command = [
+                    sys.executable,
+                    str(MANAGE),
+                    "runserver",
+                    "--noreload",
+                    f"127.0.0.1:{port}",
+                ]
             process = subprocess.Popen(
                 command, env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
             )

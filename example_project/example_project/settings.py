@@ -143,6 +143,22 @@ if django.VERSION >= (6, 1):  # Django 6.1 replaces EMAIL_BACKEND with MAILERS
 else:
     EMAIL_BACKEND = EMAIL_BACKEND_PATH
 
+# Errors (a 500's traceback, a mail that could not be sent) to stderr, which the server's log
+# keeps. Django logs them to the console only while debugging, and so does this with DEBUG off.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        }
+    },
+    "root": {"handlers": ["stderr"], "level": "ERROR"},
+}
+
 CATGRAM: dict[str, object] = {}
 # Photos come as data URLs in JSON bodies: let Django read bodies up to django-catgram's limit.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

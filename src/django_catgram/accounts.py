@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.contrib.auth import get_user_model, password_validation
@@ -24,6 +25,8 @@ USERNAME_TAKEN = "A user with that username already exists."
 INVALID_PASSWORD = "Invalid password."
 INVALID_UID = "Invalid user id or user doesn't exist."
 INVALID_TOKEN = "Invalid token for given user."
+
+logger = logging.getLogger(__name__)
 
 
 class UsernameResetTokenGenerator(PasswordResetTokenGenerator):
@@ -133,7 +136,11 @@ LINKS: dict[str, tuple[str, PasswordResetTokenGenerator]] = {
 
 
 def send_link(request: HttpRequest, user: AbstractBaseUser, kind: str) -> None:
-    """Mail ``user`` a link of ``kind`` (a key of LINKS) made from the link format setting."""
+    """Mail ``user`` a link of ``kind`` (a key of LINKS) made from the link format setting.
+
+    A mail that cannot be sent is logged, not raised, as Django's own password reset form
+    does: an error only for addresses that have an account would tell who has one.
+    """
     setting, generator = LINKS[kind]
     path = getattr(catgram_settings, setting).format(
         uid=urlsafe_base64_encode(force_bytes(user.pk)), token=generator.make_token(user)
@@ -145,7 +152,10 @@ def send_link(request: HttpRequest, user: AbstractBaseUser, kind: str) -> None:
     }
     subject = render_to_string(f"django_catgram/email/{kind}_subject.txt", context, request)
     body = render_to_string(f"django_catgram/email/{kind}.txt", context, request)
-    send_mail(" ".join(subject.split()), body, None, [getattr(user, email_field())])
+    try:
+        send_mail(" ".join(subject.split()), body, None, [getattr(user, email_field())])
+    except Exception:
+        logger.exception("Failed to send the %s mail to user %s", kind, user.pk)
 
 
 def users_with_email(email: str, *, active: bool) -> list[AbstractBaseUser]:

@@ -15,6 +15,7 @@ from django_catgram.schemas import (
     AchievementIn,
     AchievementOut,
     AchievementPatch,
+    BodyErrors,
     Detail,
     FieldErrors,
 )
@@ -23,6 +24,8 @@ from django_catgram.services import write_achievement
 
 router = Router(tags=["achievements"], auth=jwt_auth)
 STAFF_ERRORS = {400: FieldErrors, 401: Detail, 403: Detail, 404: Detail}
+# 400 also for a body that is not JSON.
+CHANGE_ERRORS = {**STAFF_ERRORS, 400: BodyErrors}
 
 
 def staff_achievement(request: HttpRequest, achievement_id: int) -> Achievement:
@@ -45,7 +48,7 @@ def list_achievements(request: HttpRequest) -> Any:
 
 @router.post(
     "achievements/",
-    response={201: AchievementOut, 400: FieldErrors, 401: Detail},
+    response={201: AchievementOut, 400: BodyErrors, 401: Detail},
     url_name="achievement-create",
     operation_id="create_achievement",
     summary="Add an achievement; its name must be new",
@@ -67,7 +70,7 @@ def get_achievement(request: HttpRequest, achievement_id: int) -> Any:
 
 @router.put(
     "achievements/{achievement_id}/",
-    response={200: AchievementOut, **STAFF_ERRORS},
+    response={200: AchievementOut, **CHANGE_ERRORS},
     url_name="achievement-update",
     operation_id="update_achievement",
     summary="Rename an achievement (staff)",
@@ -78,7 +81,7 @@ def update_achievement(request: HttpRequest, achievement_id: int, body: Achievem
 
 @router.patch(
     "achievements/{achievement_id}/",
-    response={200: AchievementOut, **STAFF_ERRORS},
+    response={200: AchievementOut, **CHANGE_ERRORS},
     url_name="achievement-partial-update",
     operation_id="partial_update_achievement",
     summary="Rename an achievement if a name is sent (staff)",

@@ -14,10 +14,10 @@ from django_catgram.errors import InvalidInput
 from django_catgram.routing import both_spellings, refuse_other_methods
 from django_catgram.schemas import (
     AuthToken,
+    BodyErrors,
     Credentials,
     Detail,
     Empty,
-    FieldErrors,
     RefreshIn,
     TokenIn,
     TokenPair,
@@ -48,7 +48,7 @@ def log_in(request: HttpRequest, credentials: Credentials) -> Any:
     router,
     "POST",
     "auth/token",
-    response={200: TokenPair, 400: FieldErrors, 401: Detail, 429: Detail},
+    response={200: TokenPair, 400: BodyErrors, 401: Detail, 429: Detail},
     throttle=throttles.LOGIN,
     url_name="token-obtain",
     operation_id="obtain_token",
@@ -63,7 +63,7 @@ def obtain_token(request: HttpRequest, credentials: Credentials) -> Any:
 
 @router.post(
     "auth/token/refresh",
-    response={200: TokenPair, 400: FieldErrors, 401: Detail},
+    response={200: TokenPair, 400: BodyErrors, 401: Detail},
     url_name="token-refresh",
     operation_id="refresh_token",
     summary="A new token pair for a refresh token, which stops working",
@@ -80,7 +80,7 @@ def refresh_token(request: HttpRequest, body: RefreshIn) -> Any:
 
 @router.post(
     "auth/token/verify",
-    response={200: Empty, 400: FieldErrors, 401: Detail},
+    response={200: Empty, 400: BodyErrors, 401: Detail},
     url_name="token-verify",
     operation_id="verify_token",
     summary="Whether a token (access or refresh) is still good",
@@ -97,7 +97,7 @@ def verify_token(request: HttpRequest, body: TokenIn) -> Any:
 
 @router.post(
     "auth/token/blacklist",
-    response={204: None, 400: FieldErrors, 401: Detail},
+    response={204: None, 400: BodyErrors, 401: Detail},
     url_name="token-blacklist",
     operation_id="blacklist_token",
     summary="Stop a refresh token from working",
@@ -114,7 +114,7 @@ def blacklist_token(request: HttpRequest, body: RefreshIn) -> Any:
     router,
     "POST",
     "token/login/",
-    response={200: AuthToken, 400: FieldErrors, 429: Detail},
+    response={200: AuthToken, 400: BodyErrors, 429: Detail},
     throttle=throttles.LOGIN,
     url_name="token-login",
     operation_id="token_login",

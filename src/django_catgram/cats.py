@@ -12,7 +12,7 @@ from django_catgram.filters import CatFilterQuery, filter_cats
 from django_catgram.models import Cat
 from django_catgram.pagination import PageNumberPagination
 from django_catgram.routing import refuse_other_methods
-from django_catgram.schemas import CatIn, CatOut, CatPatch, Detail, FieldErrors
+from django_catgram.schemas import BodyErrors, CatIn, CatOut, CatPatch, Detail, FieldErrors
 from django_catgram.security import jwt_auth
 from django_catgram.services import check_may_change, delete_cat, write_cat
 
@@ -20,7 +20,8 @@ router = Router(tags=["cats"], auth=jwt_auth)
 ERRORS = {400: FieldErrors, 401: Detail}
 # 400 also for an id that is not an integer.
 CAT_ERRORS = {400: FieldErrors, 401: Detail, 404: Detail}
-CHANGE_ERRORS = {400: FieldErrors, 401: Detail, 403: Detail, 404: Detail}
+# 400 also for a body that is not JSON.
+CHANGE_ERRORS = {400: BodyErrors, 401: Detail, 403: Detail, 404: Detail}
 
 
 def cats() -> QuerySet:
@@ -46,7 +47,7 @@ def list_cats(request: HttpRequest, filters: Query[CatFilterQuery]) -> Any:
 
 @router.post(
     "cats/",
-    response={201: CatOut, **ERRORS},
+    response={201: CatOut, **ERRORS, 400: BodyErrors},
     url_name="cat-create",
     operation_id="create_cat",
     summary="Add a cat; the caller is its owner",

@@ -22,6 +22,9 @@ class Detail(Schema):
 
 # A 400: the messages of each field, as DRF gives them; ``non_field_errors`` for the rest.
 FieldErrors = dict[str, list[str]]
+# A 400 of an operation that reads a body: also ``{"detail": "JSON parse error - ..."}`` for a
+# body that is not JSON at all.
+BodyErrors = FieldErrors | Detail
 
 
 class Body(Schema):

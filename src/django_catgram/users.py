@@ -18,10 +18,10 @@ from django_catgram.errors import InvalidInput
 from django_catgram.pagination import PageNumberPagination
 from django_catgram.routing import refuse_other_methods
 from django_catgram.schemas import (
+    BodyErrors,
     CurrentPassword,
     Detail,
     EmailIn,
-    FieldErrors,
     PasswordResetConfirm,
     SetPassword,
     SetUsername,
@@ -68,7 +68,7 @@ def update_email(user: AbstractBaseUser, email: str | None) -> AbstractBaseUser:
     "users/",
     auth=None,
     throttle=throttles.REGISTRATION,
-    response={201: UserOut, 400: FieldErrors, 429: Detail},
+    response={201: UserOut, 400: BodyErrors, 429: Detail},
     url_name="user-create",
     operation_id="create_user",
     summary="Register",
@@ -91,7 +91,7 @@ def list_users(request: HttpRequest) -> Any:
 
 @router.post(
     "users/set_password/",
-    response={204: None, 400: FieldErrors, **AUTH_ERRORS},
+    response={204: None, 400: BodyErrors, **AUTH_ERRORS},
     url_name="user-set-password",
     operation_id="set_password",
     summary="Change your password; tokens issued before stop working",
@@ -105,7 +105,7 @@ def set_password(request: HttpRequest, body: SetPassword) -> Any:
 
 @router.post(
     "users/set_username/",
-    response={204: None, 400: FieldErrors, **AUTH_ERRORS},
+    response={204: None, 400: BodyErrors, **AUTH_ERRORS},
     url_name="user-set-username",
     operation_id="set_username",
     summary="Change your username",
@@ -120,7 +120,7 @@ def set_username(request: HttpRequest, body: SetUsername) -> Any:
     "users/reset_password/",
     auth=None,
     throttle=throttles.RESET,
-    response={204: None, 400: FieldErrors, 429: Detail},
+    response={204: None, 400: BodyErrors, 429: Detail},
     url_name="user-reset-password",
     operation_id="reset_password",
     summary="Mail a password reset link (204 whether or not the address is known)",
@@ -135,7 +135,7 @@ def reset_password(request: HttpRequest, body: EmailIn) -> Any:
     "users/reset_password_confirm/",
     auth=None,
     throttle=throttles.RESET,
-    response={204: None, 400: FieldErrors, 429: Detail},
+    response={204: None, 400: BodyErrors, 429: Detail},
     url_name="user-reset-password-confirm",
     operation_id="reset_password_confirm",
     summary="Set a new password with the mailed uid and token (each token works once)",
@@ -151,7 +151,7 @@ def reset_password_confirm(request: HttpRequest, body: PasswordResetConfirm) -> 
     "users/reset_username/",
     auth=None,
     throttle=throttles.RESET,
-    response={204: None, 400: FieldErrors, 429: Detail},
+    response={204: None, 400: BodyErrors, 429: Detail},
     url_name="user-reset-username",
     operation_id="reset_username",
     summary="Mail a username reset link (204 whether or not the address is known)",
@@ -166,7 +166,7 @@ def reset_username(request: HttpRequest, body: EmailIn) -> Any:
     "users/reset_username_confirm/",
     auth=None,
     throttle=throttles.RESET,
-    response={204: None, 400: FieldErrors, 429: Detail},
+    response={204: None, 400: BodyErrors, 429: Detail},
     url_name="user-reset-username-confirm",
     operation_id="reset_username_confirm",
     summary="Set a new username with the mailed uid and token (each token works once)",
@@ -181,7 +181,7 @@ def reset_username_confirm(request: HttpRequest, body: UsernameResetConfirm) -> 
     "users/activation/",
     auth=None,
     throttle=throttles.RESET,
-    response={204: None, 400: FieldErrors, 403: Detail, 429: Detail},
+    response={204: None, 400: BodyErrors, 403: Detail, 429: Detail},
     url_name="user-activation",
     operation_id="activate_user",
     summary="Activate an account with the mailed uid and token",
@@ -199,7 +199,7 @@ def activate_user(request: HttpRequest, body: UidToken) -> Any:
     "users/resend_activation/",
     auth=None,
     throttle=throttles.RESET,
-    response={204: None, 400: FieldErrors, 429: Detail},
+    response={204: None, 400: BodyErrors, 429: Detail},
     url_name="user-resend-activation",
     operation_id="resend_activation",
     summary="Mail the activation link again (204 for any address); 400 while activation is off",
@@ -229,7 +229,7 @@ def get_user(request: HttpRequest, user_id: str) -> Any:
 
 @router.put(
     USER_PATH,
-    response={200: UserOut, 400: FieldErrors, **AUTH_ERRORS, 404: Detail},
+    response={200: UserOut, 400: BodyErrors, **AUTH_ERRORS, 404: Detail},
     url_name="user-update",
     operation_id="update_user",
     summary="Change a user's email (the username is read-only here)",
@@ -240,7 +240,7 @@ def update_user(request: HttpRequest, user_id: str, body: UserUpdate) -> Any:
 
 @router.patch(
     USER_PATH,
-    response={200: UserOut, 400: FieldErrors, **AUTH_ERRORS, 404: Detail},
+    response={200: UserOut, 400: BodyErrors, **AUTH_ERRORS, 404: Detail},
     url_name="user-partial-update",
     operation_id="partial_update_user",
     summary="Change a user's email if given",
@@ -251,7 +251,7 @@ def partial_update_user(request: HttpRequest, user_id: str, body: UserPatch) -> 
 
 @router.delete(
     USER_PATH,
-    response={204: None, 400: FieldErrors, **AUTH_ERRORS, 404: Detail},
+    response={204: None, 400: BodyErrors, **AUTH_ERRORS, 404: Detail},
     url_name="user-delete",
     operation_id="delete_user",
     summary="Delete a user, confirmed with the caller's current password",

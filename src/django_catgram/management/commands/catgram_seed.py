@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
+from django.db.models import EmailField
 from django.utils import timezone
 
 from django_catgram.models import MIN_BIRTH_YEAR, Achievement, AchievementCat, Cat
@@ -41,6 +42,12 @@ def positive(value: str) -> int:
     if number < 1:
         raise ValueError(value)
     return number
+
+
+def demo_username(index: int, username_field: str) -> str:
+    """``user<index>``; an address at example.com when users log in with an e-mail field."""
+    field = get_user_model()._meta.get_field(username_field)
+    return f"user{index}@example.com" if isinstance(field, EmailField) else f"user{index}"
 
 
 class Command(BaseCommand):
@@ -96,7 +103,7 @@ class Command(BaseCommand):
         user_model = get_user_model()
         username_field = user_model.USERNAME_FIELD
         email_field = user_model.get_email_field_name()
-        usernames = [f"user{index}" for index in range(count)]
+        usernames = [demo_username(index, username_field) for index in range(count)]
         existing = set(
             user_model._default_manager.filter(**{f"{username_field}__in": usernames}).values_list(
                 username_field, flat=True
