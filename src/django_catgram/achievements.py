@@ -10,6 +10,7 @@ from ninja import Router, Status
 from ninja.errors import AuthorizationError
 
 from django_catgram.models import Achievement
+from django_catgram.presenters import achievement_object
 from django_catgram.routing import refuse_other_methods
 from django_catgram.schemas import (
     AchievementIn,
@@ -43,7 +44,8 @@ def staff_achievement(request: HttpRequest, achievement_id: int) -> Achievement:
     summary="Every achievement, by name (a bare array, not paginated)",
 )
 def list_achievements(request: HttpRequest) -> Any:
-    return Achievement.objects.order_by("name")
+    achievements = Achievement.objects.order_by("name").values_list("id", "name")
+    return [{"id": pk, "achievement_name": name} for pk, name in achievements]
 
 
 @router.post(
@@ -54,7 +56,7 @@ def list_achievements(request: HttpRequest) -> Any:
     summary="Add an achievement; its name must be new",
 )
 def create_achievement(request: HttpRequest, body: AchievementIn) -> Any:
-    return Status(201, write_achievement(Achievement(), body.achievement_name))
+    return Status(201, achievement_object(write_achievement(Achievement(), body.achievement_name)))
 
 
 @router.get(
@@ -65,7 +67,7 @@ def create_achievement(request: HttpRequest, body: AchievementIn) -> Any:
     summary="An achievement",
 )
 def get_achievement(request: HttpRequest, achievement_id: int) -> Any:
-    return get_object_or_404(Achievement, pk=achievement_id)
+    return achievement_object(get_object_or_404(Achievement, pk=achievement_id))
 
 
 @router.put(
@@ -76,7 +78,8 @@ def get_achievement(request: HttpRequest, achievement_id: int) -> Any:
     summary="Rename an achievement (staff)",
 )
 def update_achievement(request: HttpRequest, achievement_id: int, body: AchievementIn) -> Any:
-    return write_achievement(staff_achievement(request, achievement_id), body.achievement_name)
+    achievement = staff_achievement(request, achievement_id)
+    return achievement_object(write_achievement(achievement, body.achievement_name))
 
 
 @router.patch(
@@ -89,7 +92,8 @@ def update_achievement(request: HttpRequest, achievement_id: int, body: Achievem
 def partial_update_achievement(
     request: HttpRequest, achievement_id: int, body: AchievementPatch
 ) -> Any:
-    return write_achievement(staff_achievement(request, achievement_id), body.achievement_name)
+    achievement = staff_achievement(request, achievement_id)
+    return achievement_object(write_achievement(achievement, body.achievement_name))
 
 
 @router.delete(

@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -11,6 +11,7 @@ from ninja.pagination import paginate
 from django_catgram.filters import CatFilterQuery, filter_cats
 from django_catgram.models import Cat
 from django_catgram.pagination import PageNumberPagination
+from django_catgram.presenters import cat_objects, cat_rows, written_cat_object
 from django_catgram.routing import refuse_other_methods
 from django_catgram.schemas import BodyErrors, CatIn, CatOut, CatPatch, Detail, FieldErrors
 from django_catgram.security import jwt_auth
@@ -25,12 +26,8 @@ CHANGE_ERRORS = {400: BodyErrors, 401: Detail, 403: Detail, 404: Detail}
 
 
 def cats() -> QuerySet:
-    """Cats with what their output needs, in the default order (name, then id)."""
-    return Cat.objects.prefetch_related("achievements").order_by("name", "id")
-
-
-def cat_or_404(cat_id: int) -> Cat:
-    return get_object_or_404(cats(), pk=cat_id)
+    """Cats in the default order: name, then id."""
+    return Cat.objects.order_by("name", "id")
 
 
 @router.get(
@@ -40,9 +37,9 @@ def cat_or_404(cat_id: int) -> Cat:
     operation_id="list_cats",
     summary="Cats, a page at a time, filtered by the query parameters",
 )
-@paginate(PageNumberPagination)
+@paginate(PageNumberPagination, serialize=cat_objects)
 def list_cats(request: HttpRequest, filters: Query[CatFilterQuery]) -> Any:
-    return filter_cats(request, cats())
+    return cat_rows(filter_cats(request, cats()))
 
 
 @router.post(
@@ -53,7 +50,8 @@ def list_cats(request: HttpRequest, filters: Query[CatFilterQuery]) -> Any:
     summary="Add a cat; the caller is its owner",
 )
 def create_cat(request: HttpRequest, body: CatIn) -> Any:
-    return Status(201, write_cat(Cat(owner=request.user), body.model_dump(exclude_unset=True)))
+    cat = write_cat(Cat(owner=request.user), body.model_dump(exclude_unset=True))
+    return Status(201, written_cat_object(request, cat))
 
 
 @router.get(
@@ -64,13 +62,16 @@ def create_cat(request: HttpRequest, body: CatIn) -> Any:
     summary="A cat",
 )
 def get_cat(request: HttpRequest, cat_id: int) -> Any:
-    return cat_or_404(cat_id)
+    found = cat_objects(request, cat_rows(Cat.objects.filter(pk=cat_id)))
+    if not found:
+        raise Http404
+    return found[0]
 
 
-def change_cat(request: HttpRequest, cat_id: int, body: Schema) -> Cat:
-    cat = cat_or_404(cat_id)
+def change_cat(request: HttpRequest, cat_id: int, body: Schema) -> dict[str, Any]:
+    cat = get_object_or_404(Cat, pk=cat_id)
     check_may_change(request, cat)
-    return write_cat(cat, body.model_dump(exclude_unset=True))
+    return written_cat_object(request, write_cat(cat, body.model_dump(exclude_unset=True)))
 
 
 @router.put(
@@ -103,7 +104,7 @@ def partial_update_cat(request: HttpRequest, cat_id: int, body: CatPatch) -> Any
     summary="Delete a cat and its photo (owner or staff)",
 )
 def delete(request: HttpRequest, cat_id: int) -> Any:
-    cat = cat_or_404(cat_id)
+    cat = get_object_or_404(Cat, pk=cat_id)
     check_may_change(request, cat)
     delete_cat(cat)
     return Status(204, None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.paginator import InvalidPage, Paginator
@@ -41,6 +42,16 @@ class PageNumberPagination(PaginationBase):
 
     items_attribute = "results"
 
+    def __init__(
+        self,
+        *,
+        serialize: Callable[[HttpRequest, list[Any]], list[Any]] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """``serialize(request, items)`` turns a page's items into its results, if given."""
+        super().__init__(**kwargs)
+        self.serialize = serialize
+
     def paginate_queryset(
         self, queryset: QuerySet, pagination: Input, request: HttpRequest, **params: Any
     ) -> dict[str, Any]:
@@ -55,5 +66,9 @@ class PageNumberPagination(PaginationBase):
             "previous": (
                 page_url(request, page.previous_page_number()) if page.has_previous() else None
             ),
-            "results": page.object_list,
+            "results": (
+                self.serialize(request, list(page.object_list))
+                if self.serialize
+                else page.object_list
+            ),
         }

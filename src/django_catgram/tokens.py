@@ -6,12 +6,14 @@ changed or reset password ends every token issued before it, with no state to ke
 
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import Exists
+from django.core.exceptions import ValidationError
+from django.db import connections, router
 from ninja_jwt import tokens as jwt_tokens
 from ninja_jwt.exceptions import TokenError
 from ninja_jwt.settings import api_settings as jwt_settings
@@ -68,6 +70,25 @@ def issue_tokens(user: AbstractBaseUser) -> dict[str, Any]:
     }
 
 
+@functools.cache
+def user_query(user_model: type[AbstractBaseUser], alias: str) -> str:
+    """SQL for a user by token id, with whether a token id was logged out, built once.
+
+    The ORM compiles this query anew on every request, which the profile showed to be a large
+    part of a small request's time; the SQL itself never changes.
+    """
+    quote = connections[alias].ops.quote_name
+    user_table = quote(user_model._meta.db_table)
+    id_column = quote(user_model._meta.get_field(jwt_settings.USER_ID_FIELD).column)
+    revoked = RevokedAccessToken._meta
+    revoked_jti = quote(revoked.get_field("jti").column)
+    return (
+        f"SELECT {user_table}.*, EXISTS(SELECT 1 FROM {quote(revoked.db_table)} "
+        f"WHERE {revoked_jti} = %s) AS catgram_token_revoked "
+        f"FROM {user_table} WHERE {user_table}.{id_column} = %s"
+    )
+
+
 def user_for_token(token: jwt_tokens.Token) -> AbstractBaseUser:
     """The active user a verified token belongs to, in one query; TokenError if none.
 
@@ -75,17 +96,21 @@ def user_for_token(token: jwt_tokens.Token) -> AbstractBaseUser:
     one indexed lookup.
     """
     user_model = get_user_model()
-    user = (
-        user_model._default_manager.filter(
-            **{jwt_settings.USER_ID_FIELD: token.get(jwt_settings.USER_ID_CLAIM)}
+    alias = router.db_for_read(user_model)
+    id_field = user_model._meta.get_field(jwt_settings.USER_ID_FIELD)
+    try:
+        user_id = id_field.get_db_prep_value(
+            id_field.to_python(token.get(jwt_settings.USER_ID_CLAIM)), connections[alias]
         )
-        .annotate(
-            catgram_token_revoked=Exists(
-                RevokedAccessToken.objects.filter(jti=token.get(jwt_settings.JTI_CLAIM))
-            )
+    except ValidationError:
+        raise TokenError("Token is invalid or expired") from None
+    jti = token.get(jwt_settings.JTI_CLAIM)
+    found = list(
+        user_model._default_manager.db_manager(alias).raw(
+            user_query(user_model, alias), [jti, user_id]
         )
-        .first()
     )
+    user = found[0] if found else None
     if (
         user is None
         or user.catgram_token_revoked
