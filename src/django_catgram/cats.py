@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from django_catgram.counts import cached_count
 from django_catgram.filters import CatFilterQuery, filter_cats
 from django_catgram.models import Cat
 from django_catgram.pagination import PageNumberPagination
@@ -37,7 +38,7 @@ def cats() -> QuerySet:
     operation_id="list_cats",
     summary="Cats, a page at a time, filtered by the query parameters",
 )
-@paginate(PageNumberPagination, serialize=cat_objects)
+@paginate(PageNumberPagination, serialize=cat_objects, count=cached_count)
 def list_cats(request: HttpRequest, filters: Query[CatFilterQuery]) -> Any:
     return cat_rows(filter_cats(request, cats()))
 

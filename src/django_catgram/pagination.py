@@ -46,16 +46,21 @@ class PageNumberPagination(PaginationBase):
         self,
         *,
         serialize: Callable[[HttpRequest, list[Any]], list[Any]] | None = None,
+        count: Callable[[QuerySet], int] | None = None,
         **kwargs: Any,
     ) -> None:
-        """``serialize(request, items)`` turns a page's items into its results, if given."""
+        """``serialize(request, items)`` turns a page's items into its results, if given;
+        ``count(queryset)`` counts them, if given (by default ``queryset.count()``)."""
         super().__init__(**kwargs)
         self.serialize = serialize
+        self.count = count
 
     def paginate_queryset(
         self, queryset: QuerySet, pagination: Input, request: HttpRequest, **params: Any
     ) -> dict[str, Any]:
         paginator = Paginator(queryset, catgram_settings.PAGE_SIZE)
+        if self.count:
+            paginator.count = self.count(queryset)  # Paginator's own is a cached_property
         try:
             page = paginator.page(pagination.page or 1)  # an empty ?page= is page 1, as in DRF
         except InvalidPage:
