@@ -48,6 +48,9 @@ class Cat(models.Model):
         indexes = [
             models.Index(fields=["name", "id"], name="catgram_cat_name_id"),
             models.Index(fields=["owner", "name", "id"], name="catgram_cat_owner_name_id"),
+            # The colour filter in the list order, and the birth_year ordering (both ways).
+            models.Index(fields=["color", "name", "id"], name="catgram_cat_color_name_id"),
+            models.Index(fields=["birth_year", "id"], name="catgram_cat_birth_year_id"),
         ]
         constraints = [
             models.CheckConstraint(
