@@ -53,3 +53,15 @@ def test_no_response_or_log_shows_a_password(site):
     logs = site.logs()
     for secret in ("Secret-Whisker-42", "Wrong-But-Secret-9", DEMO_PASSWORD):
         assert secret not in logs
+
+
+def test_rate_limits_are_shared_by_the_server_processes(site):
+    """The example project's database cache holds the counts, so every process sees them."""
+    first, second = site.urls
+    body = {"username": "user5", "password": "not-the-password"}
+    for attempt in range(10):
+        status, _ = call(f"{(first, second)[attempt % 2]}/api/auth/token", "POST", body)
+        assert status == 401
+    status, answer = call(f"{second}/api/token/login/", "POST", body)
+    assert status == 429
+    assert set(answer) == {"detail"}

@@ -52,5 +52,7 @@ def forget_counts(**kwargs: Any) -> None:
     Now, for reads inside the same transaction; again at the commit, since a request counting
     meanwhile (before the write was visible to it) may have cached the old count.
     """
+    if kwargs.get("action", "post_").startswith("pre_"):
+        return  # m2m_changed sends pre_add before post_add: one is enough
     cache.delete(VERSION_KEY)
     transaction.on_commit(lambda: cache.delete(VERSION_KEY))
