@@ -13,8 +13,6 @@ import base64
 import io
 import os
 import platform
-import secrets
-import subprocess
 import sys
 import tempfile
 import time
@@ -23,43 +21,26 @@ from importlib.metadata import version
 from pathlib import Path
 
 from bench.load import Request, Result, median, run
-from live_tests.server import ROOT, call, free_port, fresh_database_url, wait_until_up
+from live_tests.server import ROOT, ExampleSite, call
 
-MANAGE = ROOT / "example_project" / "manage.py"
 RESULTS = ROOT / "bench" / "RESULTS.md"
 PASSWORD = "bench-password"
 POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
 
 
-class Site:
-    """A seeded example project database and the gunicorn server serving it."""
+class Site(ExampleSite):
+    """The example project with the floor's URLs on a fresh database, served by one gunicorn."""
 
     def __init__(self, workdir: Path, database: str) -> None:
         server_url = POSTGRES if database == "postgresql" else None
-        self.env = {
-            **os.environ,
-            "DATABASE_URL": fresh_database_url(workdir, "catgram_bench", server_url),
-            "DJANGO_SETTINGS_MODULE": "bench.settings",
-            "DJANGO_DEBUG": "0",
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-            "DJANGO_SECURE_SSL_REDIRECT": "0",
-            "DJANGO_MEDIA_ROOT": str(workdir / "media"),
-            "PYTHONPATH": str(ROOT),
-        }
-        self.process: subprocess.Popen | None = None
-        self.url = ""
-
-    def manage(self, *args: str) -> str:
-        result = subprocess.run(
-            [sys.executable, str(MANAGE), *args],
-            env=self.env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
+        super().__init__(
+            workdir,
+            "catgram_bench",
+            server_url,
+            DJANGO_SETTINGS_MODULE="bench.settings",
+            PYTHONPATH=str(ROOT),
         )
-        return result.stdout
+        self.url = ""
 
     def seed(self, cats: int) -> None:
         self.manage("migrate", "--noinput")
@@ -74,42 +55,12 @@ class Site:
         )  # fmt: skip
         print(f"  seeded {cats} cats in {time.monotonic() - started:.0f}s", flush=True)
 
-    def start(self, workers: int) -> None:
-        port = free_port()
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "--chdir",
-                "example_project",
-                "example_project.wsgi",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(workers),
-                "--worker-class",
-                "sync",
-                "--backlog",
-                "256",
-                "--no-control-socket",
-            ],  # fmt: skip
-            env=self.env,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        self.url = f"http://127.0.0.1:{port}"
-        wait_until_up(f"{self.url}/api/openapi.json")
-
-    def stop(self) -> None:
-        if self.process:
-            self.process.terminate()
-            self.process.wait(timeout=30)
+    def start(self, workers: int) -> None:  # type: ignore[override]
+        [self.url] = super().start(processes=1, threads=1, workers=workers, worker_class="sync")
 
     def worker_pids(self) -> list[int]:
-        assert self.process
-        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        [(process, _)] = self.processes
+        children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
         return [int(pid) for pid in children.read_text().split()]
 
 
@@ -333,7 +284,7 @@ def scale(report: Report, workdir: Path, args) -> None:
     )
     plans = []
     for name, query in FILTERS:
-        output = site.manage("shell", "-c", f"QUERY = {query!r}\n{EXPLAIN}")
+        output = site.manage("shell", "--no-imports", "-c", f"QUERY = {query!r}\n{EXPLAIN}")
         plans.append(f"#### {name}\n\n```\n{output.strip()}\n```\n")
     report.text(f"### EXPLAIN at {args.scale:,} cats\n\n" + "\n".join(plans))
 

@@ -44,12 +44,16 @@ def fresh_database_url(workdir: Path, name: str, server_url: str | None = None) 
 class ExampleSite:
     """A migrated, seeded example project and the server processes serving it."""
 
-    def __init__(self, workdir: Path, name: str, **extra_env: str) -> None:
+    def __init__(
+        self, workdir: Path, name: str, server_url: str | None = None, **extra_env: str
+    ) -> None:
+        """A fresh database ``name`` (see ``fresh_database_url``); ``extra_env`` overrides the
+        production-like environment of the example project (DJANGO_SETTINGS_MODULE too)."""
         self.workdir = workdir
         self.media_root = workdir / "media"
         self.env = {
-            **os.environ,
-            "DATABASE_URL": fresh_database_url(workdir, name),
+            **{key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"},
+            "DATABASE_URL": fresh_database_url(workdir, name, server_url),
             "DJANGO_DEBUG": "0",
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
@@ -57,7 +61,6 @@ class ExampleSite:
             "DJANGO_MEDIA_ROOT": str(self.media_root),
             **extra_env,
         }
-        self.env.pop("DJANGO_SETTINGS_MODULE", None)
         self.processes: list[tuple[subprocess.Popen, Any]] = []
         self.urls: list[str] = []
 
@@ -78,9 +81,17 @@ class ExampleSite:
         self.manage("createcachetable")
         self.manage("catgram_seed", "--admin", *seed_args)
 
-    def start(self, processes: int = 2, threads: int = 8, runserver: bool = False) -> list[str]:
+    def start(
+        self,
+        processes: int = 2,
+        threads: int = 8,
+        runserver: bool = False,
+        workers: int = 1,
+        worker_class: str = "gthread",
+    ) -> list[str]:
         """Start ``processes`` gunicorn servers, each on its own port; return their base URLs.
 
+        Each has ``workers`` workers of ``worker_class`` (``sync`` wants ``threads=1``).
         ``runserver=True`` starts ``manage.py runserver --noreload`` instead, which also serves
         the static files (docs page, admin) when the site runs with ``DJANGO_DEBUG=1``.
         """
@@ -89,8 +100,8 @@ class ExampleSite:
             log = (self.workdir / f"server-{index}.log").open("w")
             command = [
                 sys.executable, "-m", "gunicorn", "--chdir", "example_project",
-                "example_project.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1",
-                "--threads", str(threads), "--worker-class", "gthread", "--timeout", "60",
+                "example_project.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+                "--threads", str(threads), "--worker-class", worker_class, "--timeout", "60",
                 # Servers of parallel tox envs must not share gunicorn's control socket.
                 "--no-control-socket",
             ]  # fmt: skip
@@ -121,6 +132,7 @@ class ExampleSite:
             process.terminate()
             process.wait(timeout=30)
             log.close()
+        self.processes, self.urls = [], []
 
 
 def wait_until_up(url: str, timeout: float = 60) -> None:
