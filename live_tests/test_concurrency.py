@@ -161,3 +161,18 @@ def test_racing_creates_patches_and_deletes_leave_no_orphan_file_or_row(site):
     }
     # Achievements of a PATCH that lost the race to a DELETE were rolled back with it.
     assert late == patched
+
+
+def test_one_refresh_token_used_at_once_by_many_clients_gives_one_new_pair(site):
+    urls = site.urls
+    status, pair = call(
+        f"{urls[0]}/api/auth/token", "POST", {"username": "user2", "password": "catgram-demo"}
+    )
+    assert status == 200
+    jobs = [
+        partial(
+            call, f"{urls[index % 2]}/api/auth/token/refresh", "POST", {"refresh": pair["refresh"]}
+        )
+        for index in range(16)
+    ]
+    assert report("concurrent refreshes of one token", run_all(jobs)) == {200: 1, 401: 15}

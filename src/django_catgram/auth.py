@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import authenticate
+from django.db import transaction
 from django.http import HttpRequest
 from ninja import Router, Status
 from ninja.errors import AuthenticationError
+from ninja_jwt.token_blacklist.models import OutstandingToken
 
 from django_catgram import throttles
 from django_catgram.errors import InvalidInput
@@ -70,11 +72,17 @@ def obtain_token(request: HttpRequest, credentials: Credentials) -> Any:
 )
 def refresh_token(request: HttpRequest, body: RefreshIn) -> Any:
     try:
-        refresh = RefreshToken(body.refresh)
-        user = user_for_token(refresh)
+        with transaction.atomic():
+            refresh = RefreshToken(body.refresh)
+            user = user_for_token(refresh)
+            # Lock the token's row, then look again: of requests refreshing one token at once,
+            # only the first gets a new pair.
+            outstanding = OutstandingToken.objects.select_for_update().filter(jti=refresh["jti"])
+            list(outstanding.values_list("pk", flat=True))
+            refresh.check_blacklist()
+            refresh.blacklist()
     except TokenError:
         raise AuthenticationError(401, INVALID_TOKEN) from None
-    refresh.blacklist()
     return issue_tokens(user)
 
 
