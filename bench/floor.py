@@ -60,8 +60,12 @@ def achievements_of(cat_ids: list[int]) -> dict[int, list[dict[str, object]]]:
     return found
 
 
-def cat_objects(request: HttpRequest, rows: list[tuple]) -> list[dict[str, object]]:
-    achievements = achievements_of([row[0] for row in rows])
+def cat_objects(
+    request: HttpRequest, rows: list[tuple], achievements: dict | None = None
+) -> list[dict[str, object]]:
+    """Cat objects; their achievements fetched in one query unless given."""
+    if achievements is None:
+        achievements = achievements_of([row[0] for row in rows])
     this_year = date.today().year
     cats = []
     for cat_id, name, color, birth_year, owner_id, image in rows:
@@ -72,7 +76,7 @@ def cat_objects(request: HttpRequest, rows: list[tuple]) -> list[dict[str, objec
                 "name": name,
                 "color": color,
                 "birth_year": birth_year,
-                "achievements": achievements[cat_id],
+                "achievements": achievements.get(cat_id, []),
                 "owner": owner_id,
                 "age": this_year - birth_year,
                 "image": request.build_absolute_uri(image_url) if image_url else None,
@@ -115,11 +119,21 @@ def cat_detail(request: HttpRequest, cat_id: int) -> HttpResponse:
     if not authenticated(request):
         return respond({"detail": "Authentication credentials were not provided."}, 401)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {CAT_COLUMNS} FROM catgram_cat WHERE id = %s", [cat_id])
-        row = cursor.fetchone()
-    if row is None:
+        cursor.execute(
+            "SELECT c.id, c.name, c.color, c.birth_year, c.owner_id, c.image, a.id, a.name "
+            "FROM catgram_cat c LEFT JOIN catgram_achievementcat link ON link.cat_id = c.id "
+            "LEFT JOIN catgram_achievement a ON a.id = link.achievement_id "
+            "WHERE c.id = %s ORDER BY a.name",
+            [cat_id],
+        )
+        rows = cursor.fetchall()
+    if not rows:
         return respond({"detail": "Not found."}, 404)
-    return respond(cat_objects(request, [row])[0])
+    [cat] = cat_objects(request, [rows[0][:6]], {})
+    cat["achievements"] = [
+        {"id": row[6], "achievement_name": row[7]} for row in rows if row[6] is not None
+    ]
+    return respond(cat)
 
 
 def achievement_list(request: HttpRequest) -> HttpResponse:

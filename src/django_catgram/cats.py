@@ -12,7 +12,12 @@ from django_catgram.counts import cached_count
 from django_catgram.filters import CatFilterQuery, filter_cats
 from django_catgram.models import Cat
 from django_catgram.pagination import PageNumberPagination
-from django_catgram.presenters import cat_objects, cat_rows, written_cat_object
+from django_catgram.presenters import (
+    cat_object_by_id,
+    cat_objects,
+    cat_rows,
+    written_cat_object,
+)
 from django_catgram.routing import refuse_other_methods
 from django_catgram.schemas import BodyErrors, CatIn, CatOut, CatPatch, Detail, FieldErrors
 from django_catgram.security import jwt_auth
@@ -63,10 +68,10 @@ def create_cat(request: HttpRequest, body: CatIn) -> Any:
     summary="A cat",
 )
 def get_cat(request: HttpRequest, cat_id: int) -> Any:
-    found = cat_objects(request, cat_rows(Cat.objects.filter(pk=cat_id)))
-    if not found:
+    found = cat_object_by_id(request, cat_id)
+    if found is None:
         raise Http404
-    return found[0]
+    return found
 
 
 def change_cat(request: HttpRequest, cat_id: int, body: Schema) -> dict[str, Any]:

@@ -69,6 +69,23 @@ def cat_objects(request: HttpRequest, rows: Iterable[Mapping[str, Any]]) -> list
     return [cat_object(request, row, achievements[row["id"]], year) for row in rows]
 
 
+def cat_object_by_id(request: HttpRequest, cat_id: int) -> dict[str, Any] | None:
+    """One cat's object, with its achievements joined in the same query; None if none."""
+    rows = list(
+        Cat.objects.filter(pk=cat_id)
+        .order_by("achievements__name")
+        .values(*CAT_COLUMNS, "achievements__id", "achievements__name")
+    )
+    if not rows:
+        return None
+    achievements = [
+        {"id": row["achievements__id"], "achievement_name": row["achievements__name"]}
+        for row in rows
+        if row["achievements__id"] is not None
+    ]
+    return cat_object(request, rows[0], achievements, timezone.localdate().year)
+
+
 def written_cat_object(request: HttpRequest, cat: Cat) -> dict[str, Any]:
     """The object of a cat just written, whose achievements were read back with it."""
     row = {column: getattr(cat, column) for column in CAT_COLUMNS}
