@@ -247,7 +247,8 @@ def test_authenticating_a_request_costs_one_query(anonymous, alice, django_asser
         assert client.get("users/me/").status_code == 200
 
 
-def test_the_seed_flow_token_then_bearer(anonymous, alice):
+def test_the_seed_flow_auth_token_then_bearer_then_cats(anonymous, alice):
     token = obtain(anonymous).json()["token"]
-    response = anonymous.client.get("/api/users/me/", headers={"Authorization": f"Bearer {token}"})
+    response = anonymous.client.get("/api/cats/", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
+    assert response.json() == {"count": 0, "next": None, "previous": None, "results": []}
