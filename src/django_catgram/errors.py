@@ -12,11 +12,13 @@ from django.core.signals import got_request_exception
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
+from ninja_jwt.exceptions import TokenError
 
 logger = logging.getLogger("django.request")
 
 NOT_AUTHENTICATED = "Authentication credentials were not provided."
 PERMISSION_DENIED = "You do not have permission to perform this action."
+INVALID_TOKEN = "Token is invalid or expired"
 
 # DRF's wording for pydantic's error types; placeholders come from the error's context.
 MESSAGES = {
@@ -113,6 +115,11 @@ def on_authentication_error(
     return response
 
 
+def on_token_error(request: HttpRequest, exc: TokenError, api: NinjaAPI) -> HttpResponse:
+    """A token sent in a body (refresh, verify, blacklist) that is forged, expired or spent."""
+    return on_authentication_error(request, AuthenticationError(401, INVALID_TOKEN), api)
+
+
 def on_authorization_error(
     request: HttpRequest, exc: AuthorizationError, api: NinjaAPI
 ) -> HttpResponse:
@@ -160,6 +167,7 @@ HANDLERS: dict[type[Exception], Callable[..., HttpResponse]] = {
     Http404: on_not_found,
     HttpError: on_http_error,
     AuthenticationError: on_authentication_error,
+    TokenError: on_token_error,
     AuthorizationError: on_authorization_error,
     ValidationError: on_validation_error,
     InvalidInput: on_invalid_input,
