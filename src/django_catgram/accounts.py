@@ -82,21 +82,33 @@ def check_current_password(user: AbstractBaseUser, password: str) -> None:
         raise InvalidInput.on("current_password", INVALID_PASSWORD)
 
 
+def set_email(user: AbstractBaseUser, email: str) -> list[str]:
+    """Give ``user`` the (checked) address, unless the address is the username; the fields set."""
+    field = email_field()
+    if field == get_user_model().USERNAME_FIELD:
+        return []
+    setattr(user, field, clean_email(email))
+    return [field]
+
+
+def save_username(user: AbstractBaseUser, field: str, **save_options: Any) -> None:
+    """Save ``user``; a username taken at the same moment by another request is 400 on ``field``."""
+    try:
+        with transaction.atomic():
+            user.save(**save_options)
+    except IntegrityError:
+        raise InvalidInput.on(field, USERNAME_TAKEN) from None
+
+
 def register(request: HttpRequest, username: str, password: str, email: str) -> AbstractBaseUser:
     """Create a user (inactive, with an activation mail, when activation is on)."""
     user_model = get_user_model()
-    username = clean_username(username, "username")
-    user = user_model(**{user_model.USERNAME_FIELD: username})
-    if email_field() != user_model.USERNAME_FIELD:
-        setattr(user, email_field(), clean_email(email))
+    user = user_model(**{user_model.USERNAME_FIELD: clean_username(username, "username")})
+    set_email(user, email)
     check_password(user, password, "password")
     user.set_password(password)
     user.is_active = not catgram_settings.SEND_ACTIVATION_EMAIL
-    try:
-        with transaction.atomic():
-            user.save()
-    except IntegrityError:  # the same username registered at the same moment
-        raise InvalidInput.on("username", USERNAME_TAKEN) from None
+    save_username(user, "username")
     if not user.is_active:
         send_link(request, user, "activation")
     return user
@@ -173,10 +185,6 @@ def users_for_password_reset(email: str) -> list[AbstractBaseUser]:
 
 def change_username(user: AbstractBaseUser, new_username: str) -> None:
     """Rename ``user``, or 400 on ``new_username`` (invalid or taken)."""
-    user_model = get_user_model()
-    setattr(user, user_model.USERNAME_FIELD, clean_username(new_username, "new_username"))
-    try:
-        with transaction.atomic():
-            user.save(update_fields=[user_model.USERNAME_FIELD])
-    except IntegrityError:
-        raise InvalidInput.on("new_username", USERNAME_TAKEN) from None
+    username_field = get_user_model().USERNAME_FIELD
+    setattr(user, username_field, clean_username(new_username, "new_username"))
+    save_username(user, "new_username", update_fields=[username_field])

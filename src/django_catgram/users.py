@@ -58,9 +58,8 @@ def target_user(request: HttpRequest, user_id: str) -> AbstractBaseUser:
 
 
 def update_email(user: AbstractBaseUser, email: str | None) -> AbstractBaseUser:
-    if email is not None and accounts.email_field() != get_user_model().USERNAME_FIELD:
-        setattr(user, accounts.email_field(), accounts.clean_email(email))
-        user.save(update_fields=[accounts.email_field()])
+    if email is not None and (changed := accounts.set_email(user, email)):
+        user.save(update_fields=changed)
     return user
 
 
