@@ -2,8 +2,9 @@
 
 DJANGO_DEBUG (default 1), DJANGO_SECRET_KEY (required when DJANGO_DEBUG=0),
 DJANGO_ALLOWED_HOSTS, DATABASE_URL (default: SQLite in this folder), DJANGO_MEDIA_ROOT,
-DJANGO_CORS_ALLOWED_ORIGINS, DJANGO_EMAIL_BACKEND; behind a TLS proxy:
-DJANGO_SECURE_PROXY_SSL_HEADER=1.
+DJANGO_FILE_UPLOAD_TEMP_DIR,
+DJANGO_CORS_ALLOWED_ORIGINS, DJANGO_EMAIL_BACKEND, REDIS_URL (the cache; default: the
+database); behind a TLS proxy: DJANGO_SECURE_PROXY_SSL_HEADER=1.
 """
 
 import os
@@ -41,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "corsheaders",
+    "axes",
     "ninja",
     "ninja_jwt.token_blacklist",
     "django_catgram",
@@ -55,7 +57,25 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it answers a locked-out admin login.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Password guesses at /admin/login/ are limited by django-axes, like the API's logins per
+# username and per address: after AXES_FAILURE_LIMIT wrong passwords for one username (from any
+# address), or from one address (for any username), further attempts are refused (429) for
+# AXES_COOLOFF_TIME. Only the admin site: the API limits its own logins (THROTTLE_RATES).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ONLY_ADMIN_SITE = True
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# The client's address is REMOTE_ADDR: a client could forge X-Forwarded-For.
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
 ROOT_URLCONF = "example_project.urls"
 WSGI_APPLICATION = "example_project.wsgi.application"
@@ -90,13 +110,28 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 
-# One cache every server process sees (rate limits live there), with no extra server to run;
-# `manage.py createcachetable` makes its table.
+# One cache every server process sees (rate limits live there). By default the database cache,
+# with no extra server to run (`manage.py createcachetable` makes its table); REDIS_URL selects
+# Redis, with short timeouts so that a cache that is down or never answers costs a request at
+# most about a second, not the client's default of minutes.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHE_TIMEOUT_SECONDS = 0.5
 CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "catgram_cache",
-    }
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": CACHE_TIMEOUT_SECONDS,
+                "socket_timeout": CACHE_TIMEOUT_SECONDS,
+            },
+        }
+        if REDIS_URL
+        else {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "catgram_cache",
+        }
+    )
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -118,6 +153,8 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+# Where uploads larger than 2.5 MB are spooled while a request is read (default: the system's).
+FILE_UPLOAD_TEMP_DIR = os.environ.get("DJANGO_FILE_UPLOAD_TEMP_DIR") or None
 
 CORS_ALLOWED_ORIGINS = env_list(
     "DJANGO_CORS_ALLOWED_ORIGINS", "http://localhost:3000,http://127.0.0.1:3000"
