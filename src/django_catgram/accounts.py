@@ -11,7 +11,6 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import PasswordResetTokenGenerator, default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.template.loader import render_to_string
@@ -59,11 +58,12 @@ def clean_username(value: str, field: str) -> str:
 
 
 def clean_email(value: str) -> str:
-    """An empty string or a valid address, or 400 on ``email``."""
+    """An empty string or a valid address that fits its column, or 400 on ``email``."""
     if not value:
         return ""
     try:
-        validate_email(value)
+        # The model field's own checks: a valid address, and no longer than the column.
+        get_user_model()._meta.get_field(email_field()).clean(value, None)
     except ValidationError as error:
         raise InvalidInput.on("email", *error.messages) from None
     return get_user_model()._default_manager.normalize_email(value)

@@ -6,26 +6,25 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Status
+from ninja import Status
 from ninja.errors import AuthorizationError
 
 from django_catgram.models import Achievement
 from django_catgram.presenters import achievement_object
-from django_catgram.routing import refuse_other_methods
+from django_catgram.routing import make_router, refuse_other_methods
 from django_catgram.schemas import (
     AchievementIn,
     AchievementOut,
     AchievementPatch,
     BodyErrors,
     Detail,
-    FieldErrors,
 )
 from django_catgram.security import jwt_auth
 from django_catgram.services import write_achievement
 
-router = Router(tags=["achievements"], auth=jwt_auth)
-STAFF_ERRORS = {400: FieldErrors, 401: Detail, 403: Detail, 404: Detail}
-# 400 also for a body that is not JSON.
+router = make_router(tags=["achievements"], auth=jwt_auth)
+STAFF_ERRORS = {401: Detail, 403: Detail, 404: Detail}
+# 400 for a body that is not JSON, or a name that is invalid or taken.
 CHANGE_ERRORS = {**STAFF_ERRORS, 400: BodyErrors}
 
 
@@ -60,8 +59,8 @@ def create_achievement(request: HttpRequest, body: AchievementIn) -> Any:
 
 
 @router.get(
-    "achievements/{achievement_id}/",
-    response={200: AchievementOut, 400: FieldErrors, 401: Detail, 404: Detail},
+    "achievements/{int:achievement_id}/",
+    response={200: AchievementOut, 401: Detail, 404: Detail},
     url_name="achievement-detail",
     operation_id="get_achievement",
     summary="An achievement",
@@ -71,7 +70,7 @@ def get_achievement(request: HttpRequest, achievement_id: int) -> Any:
 
 
 @router.put(
-    "achievements/{achievement_id}/",
+    "achievements/{int:achievement_id}/",
     response={200: AchievementOut, **CHANGE_ERRORS},
     url_name="achievement-update",
     operation_id="update_achievement",
@@ -83,7 +82,7 @@ def update_achievement(request: HttpRequest, achievement_id: int, body: Achievem
 
 
 @router.patch(
-    "achievements/{achievement_id}/",
+    "achievements/{int:achievement_id}/",
     response={200: AchievementOut, **CHANGE_ERRORS},
     url_name="achievement-partial-update",
     operation_id="partial_update_achievement",
@@ -97,7 +96,7 @@ def partial_update_achievement(
 
 
 @router.delete(
-    "achievements/{achievement_id}/",
+    "achievements/{int:achievement_id}/",
     response={204: None, **STAFF_ERRORS},
     url_name="achievement-delete",
     operation_id="delete_achievement",

@@ -7,13 +7,13 @@ from typing import Any
 from django.contrib.auth import authenticate
 from django.db import transaction
 from django.http import HttpRequest
-from ninja import Router, Status
+from ninja import Status
 from ninja.errors import AuthenticationError
 from ninja_jwt.token_blacklist.models import OutstandingToken
 
 from django_catgram import throttles
 from django_catgram.errors import InvalidInput
-from django_catgram.routing import both_spellings, refuse_other_methods
+from django_catgram.routing import both_spellings, make_router, refuse_other_methods
 from django_catgram.schemas import (
     AuthToken,
     BodyErrors,
@@ -34,7 +34,7 @@ from django_catgram.tokens import (
     user_for_token,
 )
 
-router = Router(tags=["auth"])
+router = make_router(tags=["auth"])
 
 NO_ACCOUNT = "No active account found with the given credentials"
 UNABLE_TO_LOG_IN = "Unable to log in with provided credentials."

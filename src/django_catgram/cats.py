@@ -5,7 +5,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Schema, Status
 from ninja.pagination import paginate
 
 from django_catgram.counts import cached_count
@@ -18,15 +18,14 @@ from django_catgram.presenters import (
     cat_rows,
     written_cat_object,
 )
-from django_catgram.routing import refuse_other_methods
+from django_catgram.routing import make_router, refuse_other_methods
 from django_catgram.schemas import BodyErrors, CatIn, CatOut, CatPatch, Detail, FieldErrors
 from django_catgram.security import jwt_auth
 from django_catgram.services import check_may_change, delete_cat, write_cat
 
-router = Router(tags=["cats"], auth=jwt_auth)
+router = make_router(tags=["cats"], auth=jwt_auth)
 ERRORS = {400: FieldErrors, 401: Detail}
-# 400 also for an id that is not an integer.
-CAT_ERRORS = {400: FieldErrors, 401: Detail, 404: Detail}
+CAT_ERRORS = {401: Detail, 404: Detail}
 # 400 also for a body that is not JSON.
 CHANGE_ERRORS = {400: BodyErrors, 401: Detail, 403: Detail, 404: Detail}
 
@@ -61,7 +60,7 @@ def create_cat(request: HttpRequest, body: CatIn) -> Any:
 
 
 @router.get(
-    "cats/{cat_id}/",
+    "cats/{int:cat_id}/",
     response={200: CatOut, **CAT_ERRORS},
     url_name="cat-detail",
     operation_id="get_cat",
@@ -81,7 +80,7 @@ def change_cat(request: HttpRequest, cat_id: int, body: Schema) -> dict[str, Any
 
 
 @router.put(
-    "cats/{cat_id}/",
+    "cats/{int:cat_id}/",
     response={200: CatOut, **CHANGE_ERRORS},
     url_name="cat-update",
     operation_id="update_cat",
@@ -92,7 +91,7 @@ def update_cat(request: HttpRequest, cat_id: int, body: CatIn) -> Any:
 
 
 @router.patch(
-    "cats/{cat_id}/",
+    "cats/{int:cat_id}/",
     response={200: CatOut, **CHANGE_ERRORS},
     url_name="cat-partial-update",
     operation_id="partial_update_cat",
@@ -103,7 +102,7 @@ def partial_update_cat(request: HttpRequest, cat_id: int, body: CatPatch) -> Any
 
 
 @router.delete(
-    "cats/{cat_id}/",
+    "cats/{int:cat_id}/",
     response={204: None, **CAT_ERRORS, 403: Detail},
     url_name="cat-delete",
     operation_id="delete_cat",

@@ -83,7 +83,12 @@ _RULES: list[tuple[str, tuple[str, ...], Callable[[Any], bool], str]] = [
         _link_format,
         "a string containing {uid} and {token}",
     ),
-    ("E010", ("SEND_ACTIVATION_EMAIL",), lambda value: isinstance(value, bool), "True or False"),
+    (
+        "E010",
+        ("SEND_ACTIVATION_EMAIL", "THROTTLE_FAIL_OPEN"),
+        lambda value: isinstance(value, bool),
+        "True or False",
+    ),
 ]
 
 

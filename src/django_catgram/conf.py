@@ -31,6 +31,9 @@ DEFAULTS: dict[str, Any] = {
         "registration": "100/hour",
         "reset": "20/hour",
     },
+    # While the cache is down the rate limits cannot be checked: False refuses those requests
+    # (503 with Retry-After), True lets them through unlimited.
+    "THROTTLE_FAIL_OPEN": False,
     # Links mailed to users, relative to the front end; {uid} and {token} are filled in.
     "PASSWORD_RESET_CONFIRM_URL": "#/password/reset/confirm/{uid}/{token}",
     "USERNAME_RESET_CONFIRM_URL": "#/username/reset/confirm/{uid}/{token}",
@@ -83,6 +86,10 @@ class CatgramSettings:
     def THROTTLE_RATES(self) -> dict[str, str]:
         """The default rates, updated with the scopes the host sets."""
         return {**DEFAULTS["THROTTLE_RATES"], **self.user_settings.get("THROTTLE_RATES", {})}
+
+    @property
+    def THROTTLE_FAIL_OPEN(self) -> bool:
+        return self._get("THROTTLE_FAIL_OPEN")
 
     @property
     def PASSWORD_RESET_CONFIRM_URL(self) -> str:

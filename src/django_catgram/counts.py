@@ -13,46 +13,61 @@ import hashlib
 import uuid
 from typing import Any
 
-from django.core.cache import cache
+from django.core.cache import BaseCache
 from django.core.exceptions import EmptyResultSet
 from django.db import transaction
 from django.db.models import QuerySet
+
+from django_catgram.caching import CacheUnavailable, cache_guard, try_cache
 
 VERSION_KEY = "catgram:cat-counts-version"
 COUNT_TTL = 60
 
 
-def current_version() -> str:
-    version = cache.get(VERSION_KEY)
+def current_version(backend: BaseCache) -> str:
+    version = backend.get(VERSION_KEY)
     if version is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
-        version = cache.get(VERSION_KEY)
+        backend.add(VERSION_KEY, uuid.uuid4().hex, None)
+        version = backend.get(VERSION_KEY)
     return version
 
 
 def cached_count(queryset: QuerySet) -> int:
-    """``queryset.count()``, from the cache while no cat was written since it was counted."""
+    """``queryset.count()``, from the cache while no cat was written since it was counted.
+
+    While the cache is down, every count comes from the database.
+    """
     try:
         sql, params = queryset.order_by().query.sql_with_params()
     except EmptyResultSet:
         return 0
     key = "catgram:cat-count:" + hashlib.sha256(repr((sql, params)).encode()).hexdigest()
-    found = cache.get_many([VERSION_KEY, key])
-    version = found.get(VERSION_KEY) or current_version()
+    try:
+        with cache_guard() as backend:
+            found = backend.get_many([VERSION_KEY, key])
+            version = found.get(VERSION_KEY) or current_version(backend)
+    except CacheUnavailable:
+        return queryset.count()
     if key in found and found[key][0] == version:
         return found[key][1]
     count = queryset.count()
-    cache.set(key, (version, count), COUNT_TTL)
+    try_cache(lambda backend: backend.set(key, (version, count), COUNT_TTL), None)
     return count
+
+
+def forget_version() -> None:
+    try_cache(lambda backend: backend.delete(VERSION_KEY), None)
 
 
 def forget_counts(**kwargs: Any) -> None:
     """A signal receiver: every cached count is out of date, now and once the write commits.
 
     Now, for reads inside the same transaction; again at the commit, since a request counting
-    meanwhile (before the write was visible to it) may have cached the old count.
+    meanwhile (before the write was visible to it) may have cached the old count. Best effort:
+    while the cache is down, a write goes on, and the counts cached before the outage may be
+    served for up to ``COUNT_TTL`` seconds once it is back.
     """
     if kwargs.get("action", "post_").startswith("pre_"):
         return  # m2m_changed sends pre_add before post_add: one is enough
-    cache.delete(VERSION_KEY)
-    transaction.on_commit(lambda: cache.delete(VERSION_KEY))
+    forget_version()
+    transaction.on_commit(forget_version, robust=True)

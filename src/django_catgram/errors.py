@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.signals import got_request_exception
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
@@ -19,6 +20,7 @@ logger = logging.getLogger("django.request")
 NOT_AUTHENTICATED = "Authentication credentials were not provided."
 PERMISSION_DENIED = "You do not have permission to perform this action."
 INVALID_TOKEN = "Token is invalid or expired"
+NOT_AN_OBJECT = "Invalid data. Expected a dictionary."
 
 # DRF's wording for pydantic's error types; placeholders come from the error's context.
 MESSAGES = {
@@ -37,9 +39,9 @@ MESSAGES = {
     "bool_type": "Must be a valid boolean.",
     "bool_parsing": "Must be a valid boolean.",
     "list_type": "Expected a list of items.",
-    "model_type": "Invalid data. Expected a dictionary.",
-    "model_attributes_type": "Invalid data. Expected a dictionary.",
-    "dict_type": "Invalid data. Expected a dictionary.",
+    "model_type": NOT_AN_OBJECT,
+    "model_attributes_type": NOT_AN_OBJECT,
+    "dict_type": NOT_AN_OBJECT,
     "extra_forbidden": "Unknown field.",
 }
 
@@ -55,6 +57,25 @@ class InvalidInput(Exception):
     def on(cls, field: str, *messages: str) -> InvalidInput:
         """The error of one field."""
         return cls({field: list(messages)})
+
+
+class BodyParseError(Exception):
+    """A body that cannot be read as data: 400 ``{"detail": "JSON parse error - ..."}``."""
+
+
+class ServiceUnavailable(HttpError):
+    """A part the request needs (cache, storage, disk) does not answer: 503 with Retry-After.
+
+    The request changed nothing; the client may try again.
+    """
+
+    retry_after = 5
+
+    def __init__(self, message: str) -> None:
+        super().__init__(503, message)
+
+
+DATABASE_UNAVAILABLE = "The database is unavailable; try again later."
 
 
 class MethodNotAllowed(HttpError):
@@ -128,13 +149,33 @@ def on_authorization_error(
 
 
 def on_http_error(request: HttpRequest, exc: HttpError, api: NinjaAPI) -> HttpResponse:
-    message = exc.message
-    if isinstance(exc.__cause__, ValueError):  # Ninja's "Cannot parse request body"
-        message = f"JSON parse error - {exc.__cause__}"
-    response = _respond(api, request, {"detail": message}, exc.status_code)
+    if type(exc) is HttpError and exc.__cause__ is not None:
+        # Ninja wraps whatever reading the body raised in a 400 "Cannot parse request body":
+        # answer it as what it is (a parse error, a server fault, a body too large).
+        return api.on_exception(request, exc.__cause__)
+    response = _respond(api, request, {"detail": exc.message}, exc.status_code)
     if isinstance(exc, MethodNotAllowed):
         response["Allow"] = ", ".join(exc.allowed)
+    if isinstance(exc, ServiceUnavailable):
+        response["Retry-After"] = str(exc.retry_after)
     return response
+
+
+def on_body_parse_error(request: HttpRequest, exc: BodyParseError, api: NinjaAPI) -> HttpResponse:
+    return _respond(api, request, {"detail": str(exc)}, 400)
+
+
+def on_database_unavailable(
+    request: HttpRequest, exc: OperationalError | InterfaceError, api: NinjaAPI
+) -> HttpResponse:
+    """A lost or refused database connection: nothing was committed, the client may retry."""
+    logger.error(
+        "Database unavailable: %s",
+        request.path,
+        exc_info=exc,
+        extra={"status_code": 503, "request": request},
+    )
+    return on_http_error(request, ServiceUnavailable(DATABASE_UNAVAILABLE), api)
 
 
 def on_not_found(request: HttpRequest, exc: Http404, api: NinjaAPI) -> HttpResponse:
@@ -172,6 +213,9 @@ HANDLERS: dict[type[Exception], Callable[..., HttpResponse]] = {
     ValidationError: on_validation_error,
     InvalidInput: on_invalid_input,
     SuspiciousOperation: on_suspicious_request,
+    BodyParseError: on_body_parse_error,
+    OperationalError: on_database_unavailable,
+    InterfaceError: on_database_unavailable,
 }
 
 

@@ -1,4 +1,8 @@
-"""Request bodies: JSON as Ninja reads it, and multipart forms with the same field names."""
+"""Request bodies, parsed once per request: JSON, and forms with the same field names.
+
+The login throttle reads the username from the same parse as the view (``parsed_body``), so a
+limit cannot be dodged by sending the credentials in a form rather than as JSON.
+"""
 
 from __future__ import annotations
 
@@ -7,33 +11,81 @@ from contextlib import suppress
 from io import BytesIO
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
+from django.http.multipartparser import MultiPartParserError
 from ninja.parser import Parser
+
+from django_catgram.errors import BodyParseError, ServiceUnavailable
 
 # Form fields holding a JSON value rather than a string.
 JSON_FORM_FIELDS = ("achievements",)
+MULTIPART = "multipart/form-data"
+URLENCODED = "application/x-www-form-urlencoded"
+_PARSED = "_catgram_parsed_body"
+
+
+def parsed_body(request: HttpRequest) -> Any:
+    """The request's body as data, parsed on first use; a bad body raises the same error each
+    time it is asked for.
+
+    JSON whatever the content type (as Ninja reads it), except forms: ``multipart/form-data``
+    and ``application/x-www-form-urlencoded`` give the dict a JSON body would, files included.
+    """
+    if not hasattr(request, _PARSED):
+        try:
+            setattr(request, _PARSED, (_parse(request), None))
+        except (BodyParseError, ServiceUnavailable) as error:
+            setattr(request, _PARSED, (None, error))
+    data, error = getattr(request, _PARSED)
+    if error is not None:
+        raise error
+    return data
+
+
+def _parse(request: HttpRequest) -> Any:
+    # The body is read whole first (it is bounded by the body limit), so that it can be read
+    # again whichever code asks first.
+    body = request.body
+    if request.content_type == MULTIPART:
+        return _form(request, body)
+    if request.content_type == URLENCODED:
+        return _form_fields(QueryDict(body, encoding=request.encoding), {})
+    try:
+        return json.loads(body)
+    except RecursionError:
+        raise BodyParseError("JSON parse error - nested too deeply") from None
+    except ValueError as error:  # UnicodeDecodeError too: bytes that are not UTF-8
+        raise BodyParseError(f"JSON parse error - {error}") from None
+
+
+def _form(request: HttpRequest, body: bytes) -> dict[str, Any]:
+    # Django parses forms of POST requests only (https://code.djangoproject.com/ticket/12635).
+    try:
+        form, files = request.parse_file_upload(request.META, BytesIO(body))
+    except MultiPartParserError as error:
+        raise BodyParseError(f"Multipart form parse error - {error}") from None
+    except OSError as error:
+        # A large upload is spooled to a temporary file: a full disk or an unwritable folder
+        # is the server's fault, not the client's.
+        raise ServiceUnavailable("The upload could not be stored; try again later.") from error
+    return _form_fields(form, files)
+
+
+def _form_fields(form: QueryDict, files: Any) -> dict[str, Any]:
+    data: dict[str, Any] = dict(form.items())
+    for name in JSON_FORM_FIELDS:
+        if name in data:
+            # Invalid JSON stays a string, which the schema refuses with a 400 on the field.
+            with suppress(ValueError, RecursionError):
+                data[name] = json.loads(data[name])
+    data.update(files.items())
+    return data
 
 
 class CatgramParser(Parser):
-    """Reads ``multipart/form-data`` into the dict a JSON body would give, files included.
-
-    ``achievements`` is sent as a JSON array in its form field; a file field (``image``) as an
-    upload, which the schema checks like a data URL.
+    """Ninja's parser on ``parsed_body``: ``achievements`` is sent as a JSON array in its form
+    field, and a file field (``image``) as an upload, which the schema checks like a data URL.
     """
 
     def parse_body(self, request: HttpRequest) -> Any:
-        if request.content_type != "multipart/form-data":
-            return super().parse_body(request)
-        if request.method == "POST":
-            form, files = request.POST, request.FILES
-        else:
-            # Django parses forms of POST requests only (https://code.djangoproject.com/ticket/12635).
-            form, files = request.parse_file_upload(request.META, BytesIO(request.body))
-        data: dict[str, Any] = dict(form.items())
-        for name in JSON_FORM_FIELDS:
-            if name in data:
-                # Invalid JSON stays a string, which the schema refuses with a 400 on the field.
-                with suppress(ValueError):
-                    data[name] = json.loads(data[name])
-        data.update(files.items())
-        return data
+        return parsed_body(request)

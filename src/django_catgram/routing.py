@@ -4,15 +4,43 @@ from __future__ import annotations
 
 import inspect
 import re
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
 from django_catgram.errors import MethodNotAllowed
 
-METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE")
 PATH_PARAMETER = re.compile(r"{(?:\w+:)?(\w+)}")
+
+
+def answered_by_the_api(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Answer what fails around an operation's view through the API's error handlers too.
+
+    Ninja answers errors of the view and of the authentication so, but not those of a
+    throttle (such as a cache that is down), which would become Django's HTML 500.
+    """
+    operation = run.__self__  # type: ignore[attr-defined]
+
+    @wraps(run)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return run(request, *args, **kwargs)
+        except Exception as error:
+            return operation.api.on_exception(request, error)
+
+    return guarded
+
+
+def make_router(**options: Any) -> Router:
+    """A ``Router`` whose every operation answers errors through the API's handlers."""
+    router = Router(**options)
+    # Ninja calls wrapping ``run`` (the checks, then the view) the "view" mode.
+    router.add_decorator(answered_by_the_api, mode="view")
+    return router
 
 
 def both_spellings(router: Router, method: str, path: str, **options: Any) -> Any:
@@ -46,11 +74,11 @@ def refuse_other_methods(router: Router) -> None:
         def not_allowed(request: HttpRequest, allowed: list[str] = allowed, **kwargs: Any) -> Any:
             raise MethodNotAllowed(request.method or "", allowed)
 
-        # Ninja wants the path's parameters in the signature; they are taken as plain strings.
+        # Ninja wants the path's parameters in the signature; their values do not matter here.
         not_allowed.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
             [inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
             + [
-                inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=str)
+                inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=Any)
                 for name in PATH_PARAMETER.findall(path)
             ]
         )

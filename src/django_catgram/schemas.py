@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from ninja import Field, Schema
-from pydantic import BaseModel, field_validator
+from ninja.schema import DjangoGetter
+from pydantic import BaseModel, field_validator, model_validator
 
+from django_catgram.errors import NOT_AN_OBJECT
 from django_catgram.fields import AchievementName, BirthYear, CatName, Color, Photo
 
 
@@ -25,17 +28,46 @@ FieldErrors = dict[str, list[str]]
 BodyErrors = FieldErrors | Detail
 
 
-class Body(Schema):
-    """A request body: a string holding NUL is refused on its field, as DRF does.
+# What no string of a body may hold: NUL, and lone UTF-16 surrogates (which JSON can carry as
+# "\ud800" but UTF-8 cannot encode). PostgreSQL can neither store nor compare NUL, and the
+# password hashers, PyJWT and the database drivers fail on text that is not UTF-8.
+FORBIDDEN_CHARACTER = re.compile("[\x00\ud800-\udfff]")
 
-    PostgreSQL can neither store nor compare such strings, so they never reach a query.
+
+def forbidden_character(value: Any) -> str | None:
+    """The first forbidden character in any string of ``value`` (lists and dicts too)."""
+    if isinstance(value, str):
+        found = FORBIDDEN_CHARACTER.search(value)
+        return found.group() if found else None
+    if isinstance(value, dict):
+        value = [*value.keys(), *value.values()]
+    if isinstance(value, list):
+        return next(filter(None, map(forbidden_character, value)), None)
+    return None
+
+
+class Body(Schema):
+    """A request body: a JSON object, whose strings hold no NUL or lone surrogate (400).
+
+    Ninja would read any other JSON value (``[]``, ``42``) as an object with no keys.
     """
+
+    @model_validator(mode="before")
+    @classmethod
+    def refuse_what_is_not_an_object(cls, value: Any) -> Any:
+        # Ninja's Schema has wrapped the value in its attribute getter by now.
+        if not isinstance(value._obj if isinstance(value, DjangoGetter) else value, dict):
+            raise ValueError(NOT_AN_OBJECT)
+        return value
 
     @field_validator("*", mode="before")
     @classmethod
-    def refuse_null_characters(cls, value: Any) -> Any:
-        if isinstance(value, str) and "\x00" in value:
+    def refuse_forbidden_characters(cls, value: Any) -> Any:
+        character = forbidden_character(value)
+        if character == "\x00":
             raise ValueError("Null characters are not allowed.")
+        if character:
+            raise ValueError(f"Surrogate characters are not allowed: U+{ord(character):X}.")
         return value
 
 

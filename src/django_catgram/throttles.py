@@ -2,19 +2,24 @@
 
 The cache is what several server processes share, so configure one they all see (the
 database cache needs no extra server). Rates are read from ``CATGRAM["THROTTLE_RATES"]`` on
-each request.
+each request. While the cache is down a limit cannot be checked, so the request is refused with
+503 (or let through with ``CATGRAM["THROTTLE_FAIL_OPEN"]``).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 
 from django.http import HttpRequest
 from ninja.conf import settings as ninja_settings
 from ninja.throttling import SimpleRateThrottle
 
+from django_catgram.caching import CacheUnavailable, cache_guard
 from django_catgram.conf import catgram_settings
+from django_catgram.errors import BodyParseError, ServiceUnavailable
+from django_catgram.parsers import parsed_body
+
+LIMIT_UNCHECKED = "The rate limit cannot be checked right now; try again later."
 
 
 class CatgramThrottle(SimpleRateThrottle):
@@ -28,7 +33,16 @@ class CatgramThrottle(SimpleRateThrottle):
     def allow_request(self, request: HttpRequest) -> bool:
         self.rate = catgram_settings.THROTTLE_RATES[self.scope]
         self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request)
+        # The key first, outside the cache guard: reading the body may fail on its own.
+        if self.get_cache_key(request) is None:
+            return True
+        try:
+            with cache_guard():  # the default cache, Ninja's self.cache
+                return super().allow_request(request)
+        except CacheUnavailable:
+            if catgram_settings.THROTTLE_FAIL_OPEN:
+                return True
+            raise ServiceUnavailable(LIMIT_UNCHECKED) from None
 
     def get_ident(self, request: HttpRequest) -> str | None:
         # Trust X-Forwarded-For only behind a known number of proxies (NINJA_NUM_PROXIES):
@@ -51,14 +65,19 @@ class LoginUsernameThrottle(CatgramThrottle):
     scope = "login_username"
 
     def get_cache_key(self, request: HttpRequest) -> str | None:
+        # The body as the view reads it, JSON or form.
         try:
-            username = json.loads(request.body).get("username")
-        except (ValueError, AttributeError):
-            return None  # the body is refused with 400 anyway
+            body = parsed_body(request)
+        except BodyParseError:
+            return None  # the view refuses the body with 400
+        username = body.get("username") if isinstance(body, dict) else None
         if not isinstance(username, str):
-            return None
+            return None  # refused with 400 too
         # Hashed: a username may hold anything, and cache keys may not (memcached).
-        digest = hashlib.sha256(username.strip().casefold().encode()).hexdigest()
+        # surrogatepass: a lone surrogate (refused by the view) must not fail the throttle first.
+        digest = hashlib.sha256(
+            username.strip().casefold().encode(errors="surrogatepass")
+        ).hexdigest()
         return f"catgram_throttle_{self.scope}_{digest}"
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern, URLResolver, re_path
+from django.views.decorators.csrf import csrf_exempt
 
 from django_catgram.api import URLS_NAMESPACE, api
 from django_catgram.conf import catgram_settings
@@ -36,6 +37,7 @@ def limit_body(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
     return limited
 
 
+@csrf_exempt  # else Django's HTML 403 CSRF page would answer an unsafe method first
 def not_found(request: HttpRequest, path: str) -> HttpResponse:
     return JsonResponse({"detail": "Not found."}, status=404)
 

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
-from ninja import Router, Status
+from ninja import Status
 from ninja.errors import AuthorizationError
 from ninja.pagination import paginate
 
@@ -16,7 +16,7 @@ from django_catgram import accounts, throttles
 from django_catgram.conf import catgram_settings
 from django_catgram.errors import InvalidInput
 from django_catgram.pagination import PageNumberPagination
-from django_catgram.routing import refuse_other_methods
+from django_catgram.routing import make_router, refuse_other_methods
 from django_catgram.schemas import (
     BodyErrors,
     CurrentPassword,
@@ -34,7 +34,7 @@ from django_catgram.schemas import (
 )
 from django_catgram.security import jwt_auth
 
-router = Router(tags=["users"], auth=jwt_auth)
+router = make_router(tags=["users"], auth=jwt_auth)
 ME = "me"
 AUTH_ERRORS = {401: Detail}
 STALE_TOKEN = "Stale token for given user."
@@ -51,9 +51,12 @@ def target_user(request: HttpRequest, user_id: str) -> AbstractBaseUser:
     """``me`` or a user id the caller may see; others' ids are 404 for non-staff."""
     if user_id == ME:
         return request.user
+    # ASCII digits only: int() would also take "١" or " 1" for user 1.
+    if not (user_id.isascii() and user_id.isdigit()):
+        raise Http404
     try:
         return visible_users(request).get(pk=int(user_id))
-    except (ValueError, get_user_model().DoesNotExist):
+    except get_user_model().DoesNotExist:
         raise Http404 from None
 
 
