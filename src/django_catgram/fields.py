@@ -7,11 +7,12 @@ from typing import Annotated, Any
 import webcolors
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
+from django.db import models
 from django.utils import timezone
 from pydantic import AfterValidator, BeforeValidator, Field, PlainValidator, WithJsonSchema
 
 from django_catgram.images import decode_data_url, decode_upload
-from django_catgram.models import MIN_BIRTH_YEAR
+from django_catgram.models import MIN_BIRTH_YEAR, Achievement, Cat
 
 
 def css_color_name(value: str) -> str:
@@ -50,15 +51,20 @@ def photo(value: Any) -> ContentFile | None:
     raise ValueError("Send the photo as a data URL string, or null to remove it.")
 
 
+def column_length(model: type[models.Model], field: str) -> int | None:
+    """The length of a character field's column, so that a longer value is a 400, not a 500."""
+    return model._meta.get_field(field).max_length
+
+
 CatName = Annotated[
     str,
     BeforeValidator(strip),
-    Field(min_length=1, max_length=16),
+    Field(min_length=1, max_length=column_length(Cat, "name")),
 ]
 AchievementName = Annotated[
     str,
     BeforeValidator(strip),
-    Field(min_length=1, max_length=64),
+    Field(min_length=1, max_length=column_length(Achievement, "name")),
 ]
 Color = Annotated[
     str,

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from functools import partial
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import IntegrityError, transaction
+from django.core.files import File
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import prefetch_related_objects
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja.errors import AuthorizationError
 
-from django_catgram.errors import InvalidInput
+from django_catgram.errors import InvalidInput, ServiceUnavailable
 from django_catgram.models import Achievement, Cat
 
 ACHIEVEMENT_EXISTS = "achievement with this achievement name already exists."
+PHOTO_NOT_STORED = "The photo could not be stored; try again later."
+
+logger = logging.getLogger(__name__)
 
 
 def achievements_named(names: Iterable[str]) -> list[Achievement]:
@@ -53,25 +58,22 @@ def locked(cat: Cat) -> Cat:
 def write_cat(cat: Cat, data: dict[str, Any]) -> Cat:
     """Write the keys of ``data`` (validated CatIn/CatPatch fields) to ``cat`` in one transaction.
 
-    A new photo is stored under a random name; the photo it replaces (or that ``image: None``
-    removes) is deleted once the transaction commits. If anything fails, the new file is deleted
-    and the database is left as it was.
+    A new photo is stored under a new random name; the photo it replaces (or that ``image: None``
+    removes) is deleted once the transaction commits. If the write fails, even half-way through
+    storing the file or at the commit, the new file is deleted unless a committed row refers to
+    it, and the database is left as it was.
     """
     new_image = None
     try:
         with transaction.atomic():
             if cat.pk is not None:
                 cat = locked(cat)
-            old_image = cat.image.name if cat.image else None
+            old_image = cat.image.name or None
             for field in ("name", "color", "birth_year"):
                 if field in data:
                     setattr(cat, field, data[field])
             if "image" in data:
-                if data["image"] is None:
-                    cat.image = None
-                else:
-                    cat.image.save(data["image"].name, data["image"], save=False)
-                    new_image = cat.image.name
+                cat.image = new_image = store_photo(cat, data["image"]) if data["image"] else None
             cat.save()
             if "achievements" in data:
                 names = [item["achievement_name"] for item in data["achievements"]]
@@ -80,22 +82,68 @@ def write_cat(cat: Cat, data: dict[str, Any]) -> Cat:
             # request changes or deletes the cat the moment it commits.
             prefetch_related_objects([cat], "achievements")
             if "image" in data and old_image:
-                transaction.on_commit(partial(cat.image.storage.delete, old_image))
+                delete_photo_on_commit(old_image)
     except BaseException:
-        if new_image:
-            cat.image.storage.delete(new_image)
+        if new_image and not photo_is_referenced(new_image):
+            delete_photo(new_image)
         raise
     return cat
+
+
+def store_photo(cat: Cat, photo: File) -> str:
+    """Store ``photo`` under a new name for ``cat``; 503 if the storage fails, leaving no file.
+
+    The name is chosen before the file is written, so that a file that fails half-way (a full
+    disk, an unwritable folder) is known and removed.
+    """
+    field = cat.image.field
+    name = field.generate_filename(cat, photo.name)
+    try:
+        return field.storage.save(name, photo, max_length=field.max_length)
+    except Exception:
+        logger.exception("Could not store the photo %s", name)
+        delete_photo(name)
+        raise ServiceUnavailable(PHOTO_NOT_STORED) from None
+
+
+def delete_photo(name: str) -> None:
+    """Delete a photo file, best effort: a file that cannot be deleted is only logged, and
+    ``manage.py catgram_sweep`` removes it later."""
+    try:
+        Cat.image.field.storage.delete(name)
+    except Exception:
+        logger.exception("Could not delete the photo %s; catgram_sweep removes it later", name)
+
+
+def delete_photo_on_commit(name: str) -> None:
+    transaction.on_commit(partial(delete_photo, name), robust=True)
+
+
+def photo_is_referenced(name: str) -> bool:
+    """Whether a committed cat refers to the photo ``name``; True when that cannot be known.
+
+    After a failed commit (a lost connection) the write may or may not have committed: ask
+    again on a new connection, and keep the file while in doubt.
+    """
+    connection = transaction.get_connection()
+    for _attempt in range(2):
+        try:
+            return Cat.objects.filter(image=name).exists()
+        except DatabaseError:
+            if connection.in_atomic_block:
+                return True  # the host's own transaction decides, later
+            connection.close()
+    return True
 
 
 def delete_cat(cat: Cat) -> None:
     """Delete the cat, and its photo once the deletion commits; 404 if it is gone already."""
     with transaction.atomic():
         cat = locked(cat)
-        image = cat.image.name if cat.image else None
+        image = cat.image.name or None
         cat.delete()
         if image:
-            transaction.on_commit(partial(cat.image.storage.delete, image))
+            delete_photo_on_commit(image)
 
 
 def write_achievement(achievement: Achievement, name: str | None) -> Achievement:

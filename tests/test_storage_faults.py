@@ -1,0 +1,91 @@
+"""Photo storage that fails for real, here a file-size limit on this process (as a full disk).
+
+A write answers 2xx if and only if it committed, and leaves no file behind when it fails, not
+even the part of a file written before the failure.
+"""
+
+import resource
+from contextlib import contextmanager
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from django.test import override_settings
+from PIL import Image
+
+from django_catgram.models import Cat
+from tests.test_cat_images import data_url, png_url
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+LIMIT = 64 * 1024
+
+
+@pytest.fixture
+def media(tmp_path):
+    storages = {
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    with override_settings(STORAGES=storages):
+        yield tmp_path
+
+
+def files_in(folder: Path) -> list[str]:
+    return sorted(str(path.relative_to(folder)) for path in folder.rglob("*") if path.is_file())
+
+
+@contextmanager
+def file_size_limit(size):
+    """Files this process writes may not grow past ``size`` bytes (EFBIG, as a full disk)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (size, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+
+
+def noisy_png(size=(300, 300)):
+    """A PNG that does not compress, so its file is large: about 270 KB."""
+    image = Image.effect_noise(size, 100).convert("RGB")
+    buffer = BytesIO()
+    image.save(buffer, "PNG")
+    assert buffer.tell() > LIMIT
+    return buffer.getvalue()
+
+
+def test_a_photo_that_fails_half_way_to_disk_is_503_with_no_row_and_no_file(as_alice, media):
+    body = {"name": "Tom", "color": "red", "birth_year": 2020, "image": data_url(noisy_png())}
+    with file_size_limit(LIMIT):
+        response = as_alice.post("cats/", body)
+    assert response.status_code == 503
+    assert set(response.json()) == {"detail"}
+    assert response["Retry-After"]
+    assert not Cat.objects.exists()
+    assert files_in(media) == []
+
+
+def test_a_replacement_that_fails_half_way_keeps_the_old_photo(as_alice, media):
+    created = as_alice.post(
+        "cats/", {"name": "Tom", "color": "red", "birth_year": 2020, "image": png_url()}
+    )
+    assert created.status_code == 201
+    old = Cat.objects.get().image.name
+    with file_size_limit(LIMIT):
+        response = as_alice.patch(f"cats/{created.json()['id']}/", {"image": data_url(noisy_png())})
+    assert response.status_code == 503
+    assert Cat.objects.get().image.name == old
+    assert files_in(media) == [old]
+
+
+def test_a_small_photo_is_stored_under_the_same_limit(as_alice, media):
+    with file_size_limit(LIMIT):
+        response = as_alice.post(
+            "cats/", {"name": "Tom", "color": "red", "birth_year": 2020, "image": png_url()}
+        )
+    assert response.status_code == 201
+    assert files_in(media) == [Cat.objects.get().image.name]
