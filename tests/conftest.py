@@ -1,8 +1,10 @@
 import json
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.test import override_settings
 
 PASSWORD = "Purr-Purr-2020!"
 
@@ -103,3 +105,24 @@ def link_in_mail(message):
     url = next(line for line in message.body.splitlines() if "://" in line).strip()
     uid, token = url.split("/")[-2:]
     return {"uid": uid, "token": token}
+
+
+@pytest.fixture
+def media(tmp_path):
+    """Photos in a real folder (Django's file-system storage), instead of in memory."""
+    storages = {
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    with override_settings(STORAGES=storages):
+        yield tmp_path
+
+
+def files_in(folder: Path) -> list[str]:
+    """The files under ``folder``, as storage names."""
+    return sorted(
+        path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file()
+    )

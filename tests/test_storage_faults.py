@@ -7,35 +7,17 @@ even the part of a file written before the failure.
 import resource
 from contextlib import contextmanager
 from io import BytesIO
-from pathlib import Path
 
 import pytest
-from django.test import override_settings
 from PIL import Image
 
 from django_catgram.models import Cat
+from tests.conftest import files_in
 from tests.test_cat_images import data_url, png_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 LIMIT = 64 * 1024
-
-
-@pytest.fixture
-def media(tmp_path):
-    storages = {
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    with override_settings(STORAGES=storages):
-        yield tmp_path
-
-
-def files_in(folder: Path) -> list[str]:
-    return sorted(str(path.relative_to(folder)) for path in folder.rglob("*") if path.is_file())
 
 
 @contextmanager

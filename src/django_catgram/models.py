@@ -9,11 +9,13 @@ from django.conf import settings
 from django.db import models
 
 MIN_BIRTH_YEAR = 1900
+# Where the storage keeps the photos (``catgram_sweep`` looks there for files nobody refers to).
+PHOTO_FOLDER = "cats/images/"
 
 
 def cat_image_path(instance: Cat, filename: str) -> str:
-    """Store each photo under ``cats/images/`` with a random name, keeping the extension."""
-    return f"cats/images/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()}"
+    """Store each photo under ``PHOTO_FOLDER`` with a random name, keeping the extension."""
+    return f"{PHOTO_FOLDER}{uuid.uuid4().hex}{PurePath(filename).suffix.lower()}"
 
 
 class Achievement(models.Model):
