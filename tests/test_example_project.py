@@ -114,3 +114,30 @@ def test_the_wsgi_and_asgi_modules_load_the_application():
     result = manage("shell", "--no-imports", "-c", code)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["True", "True"]
+
+
+ADMIN_GUESSES = """
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+get_user_model().objects.create_superuser("boss", "boss@example.com", "Right-Pass-2020!")
+client = Client(HTTP_HOST="localhost")
+statuses = [
+    client.post("/admin/login/", {"username": "boss", "password": f"wrong-{n}"}).status_code
+    for n in range(12)
+]
+right = client.post("/admin/login/", {"username": "boss", "password": "Right-Pass-2020!"})
+print(*statuses, right.status_code)
+"""
+
+
+def test_password_guesses_at_the_admin_login_are_limited(tmp_path):
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'admin.sqlite3'}"}
+    assert manage("migrate", "--noinput", env=env).returncode == 0
+    result = manage("shell", "--no-imports", "-c", ADMIN_GUESSES, env=env)
+    assert result.returncode == 0, result.stderr
+    *guesses, right = map(int, result.stdout.split())
+    # The form again for nine wrong passwords; the tenth locks the account out (AXES_FAILURE_LIMIT),
+    # and then the right password is refused too.
+    assert guesses == [200] * 9 + [429] * 3
+    assert right == 429
