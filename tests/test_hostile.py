@@ -238,3 +238,16 @@ def test_a_multipart_upload_that_cannot_be_spooled_is_a_server_error_not_the_cli
     assert set(response.json()) == {"detail"}
     assert response["Retry-After"]
     assert not Cat.objects.exists()
+
+
+@pytest.mark.parametrize("method", ["OPTIONS", "TRACE", "CONNECT"])
+def test_every_method_http_defines_is_a_json_405_where_it_is_not_served(client, method):
+    response = client.generic(method, "/api/cats/")
+    assert assert_json_error(response, 405) == {"detail": f'Method "{method}" not allowed.'}
+    assert response["Allow"] == "GET, POST"
+
+
+@pytest.mark.parametrize("method", ["FOO", "PROPFIND", "BREW"])
+def test_a_method_http_does_not_define_is_a_json_501(client, method):
+    response = client.generic(method, "/api/cats/")
+    assert assert_json_error(response, 501) == {"detail": f'Method "{method}" not implemented.'}

@@ -13,7 +13,8 @@ from ninja import Router
 
 from django_catgram.errors import MethodNotAllowed
 
-METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE")
+# Every method HTTP defines: a path answers those it does not serve with a JSON 405.
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE", "CONNECT")
 PATH_PARAMETER = re.compile(r"{(?:\w+:)?(\w+)}")
 
 
