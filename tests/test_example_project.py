@@ -141,3 +141,22 @@ def test_password_guesses_at_the_admin_login_are_limited(tmp_path):
     # and then the right password is refused too.
     assert guesses == [200] * 9 + [429] * 3
     assert right == 429
+
+
+FOREIGN_HOST = """
+from django.test import Client
+
+client = Client(raise_request_exception=False, HTTP_HOST="evil.example")
+for path in ("/api/cats/", "/api/nowhere", "/admin/"):
+    response = client.post(path)
+    print(response.status_code, response["Content-Type"].split(";")[0])
+"""
+
+
+def test_djangos_own_errors_are_json_under_the_api_and_pages_elsewhere(tmp_path):
+    env = {**PRODUCTION, "DATABASE_URL": f"sqlite:///{tmp_path / 'hosts.sqlite3'}"}
+    result = manage("shell", "--no-imports", "-c", FOREIGN_HOST, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "400", "application/json", "400", "application/json", "400", "text/html",
+    ]  # fmt: skip

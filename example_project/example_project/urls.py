@@ -8,3 +8,8 @@ urlpatterns = [
     path("api/", include("django_catgram.urls")),
     *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
 ]
+
+handler400 = "example_project.errors.bad_request"
+handler403 = "example_project.errors.permission_denied"
+handler404 = "example_project.errors.page_not_found"
+handler500 = "example_project.errors.server_error"
