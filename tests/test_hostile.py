@@ -251,3 +251,13 @@ def test_every_method_http_defines_is_a_json_405_where_it_is_not_served(client, 
 def test_a_method_http_does_not_define_is_a_json_501(client, method):
     response = client.generic(method, "/api/cats/")
     assert assert_json_error(response, 501) == {"detail": f'Method "{method}" not implemented.'}
+
+
+def test_a_put_of_a_user_without_email_leaves_it_as_drf_does(as_alice, alice):
+    for method in ("put", "patch"):
+        response = getattr(as_alice, method)("users/me/", {})
+        assert response.status_code == 200
+        assert response.json()["email"] == "alice@example.com"
+        refused = getattr(as_alice, method)("users/me/", {"email": None})
+        assert list(assert_json_error(refused, 400)) == ["email"]
+    assert get_user_model().objects.get(pk=alice.pk).email == "alice@example.com"

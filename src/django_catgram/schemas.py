@@ -118,12 +118,11 @@ class UserCreate(Body):
     email: str = ""
 
 
-class UserUpdate(Body):
-    email: str = ""
+class UserChange(Body):
+    """PUT and PATCH of a user, as DRF treats an optional field: an absent e-mail is left as it
+    is (PUT too), null is refused, "" clears it."""
 
-
-class UserPatch(Body):
-    email: str | None = None
+    email: str = None  # type: ignore[assignment]
 
 
 class CurrentPassword(Body):

@@ -26,11 +26,10 @@ from django_catgram.schemas import (
     SetPassword,
     SetUsername,
     UidToken,
+    UserChange,
     UserCreate,
     UsernameResetConfirm,
     UserOut,
-    UserPatch,
-    UserUpdate,
 )
 from django_catgram.security import jwt_auth
 
@@ -236,7 +235,7 @@ def get_user(request: HttpRequest, user_id: str) -> Any:
     operation_id="update_user",
     summary="Change a user's email (the username is read-only here)",
 )
-def update_user(request: HttpRequest, user_id: str, body: UserUpdate) -> Any:
+def update_user(request: HttpRequest, user_id: str, body: UserChange) -> Any:
     return update_email(target_user(request, user_id), body.email)
 
 
@@ -247,7 +246,7 @@ def update_user(request: HttpRequest, user_id: str, body: UserUpdate) -> Any:
     operation_id="partial_update_user",
     summary="Change a user's email if given",
 )
-def partial_update_user(request: HttpRequest, user_id: str, body: UserPatch) -> Any:
+def partial_update_user(request: HttpRequest, user_id: str, body: UserChange) -> Any:
     return update_email(target_user(request, user_id), body.email)
 
 
