@@ -138,3 +138,11 @@ def test_the_host_may_let_rate_limited_requests_through_while_the_cache_is_down(
     with override_settings(CATGRAM={"THROTTLE_FAIL_OPEN": True}):
         response = anonymous.post("auth/token", {"username": "alice", "password": PASSWORD})
     assert response.status_code == 200
+
+
+def test_a_login_view_outside_the_api_refuses_with_503_while_its_limit_cannot_be_checked(
+    client, alice, cache_down
+):
+    response = client.post("/admin/login/", {"username": "alice", "password": PASSWORD})
+    assert response.status_code == 503
+    assert int(response["Retry-After"]) > 0

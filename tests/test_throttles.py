@@ -1,5 +1,7 @@
 """Rate limits: 429 with Retry-After and {"detail"}, counted in Django's cache."""
 
+from urllib.parse import urlencode
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import override_settings
@@ -91,3 +93,20 @@ def test_the_default_limits_are_those_of_the_contract(anonymous, alice):
     for _ in range(10):
         assert log_in(anonymous, "alice").status_code == 401
     assert_throttled(log_in(anonymous, "alice", PASSWORD))
+
+
+@pytest.mark.parametrize("multipart", [False, True])
+def test_the_admin_login_counts_against_the_api_login_limit_per_username(client, alice, multipart):
+    def guess(password):
+        form = {"username": "alice", "password": password}
+        if multipart:
+            return client.post("/admin/login/", form)
+        return client.post(
+            "/admin/login/", urlencode(form), content_type="application/x-www-form-urlencoded"
+        )
+
+    with override_settings(CATGRAM={"THROTTLE_RATES": {"login_username": "3/min"}}):
+        assert [guess("wrong").status_code for _ in range(4)] == [200, 200, 200, 429]
+        refused = guess(PASSWORD)
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) > 0

@@ -42,7 +42,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "corsheaders",
-    "axes",
     "ninja",
     "ninja_jwt.token_blacklist",
     "django_catgram",
@@ -57,25 +56,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Last, as django-axes asks: it answers a locked-out admin login.
-    "axes.middleware.AxesMiddleware",
 ]
-
-# Password guesses at /admin/login/ are limited by django-axes, like the API's logins per
-# username and per address: after AXES_FAILURE_LIMIT wrong passwords for one username (from any
-# address), or from one address (for any username), further attempts are refused (429) for
-# AXES_COOLOFF_TIME. Only the admin site: the API limits its own logins (THROTTLE_RATES).
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
-AXES_ONLY_ADMIN_SITE = True
-AXES_FAILURE_LIMIT = 10
-AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_RESET_ON_SUCCESS = True
-# The client's address is REMOTE_ADDR: a client could forge X-Forwarded-For.
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
 ROOT_URLCONF = "example_project.urls"
 WSGI_APPLICATION = "example_project.wsgi.application"

@@ -3,7 +3,11 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from django_catgram.throttles import limit_logins
+
 urlpatterns = [
+    # Password guesses at the admin count against the API's login limits.
+    path("admin/login/", limit_logins(admin.site.login)),
     path("admin/", admin.site.urls),
     path("api/", include("django_catgram.urls")),
     *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),

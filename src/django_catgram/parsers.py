@@ -13,6 +13,7 @@ from typing import Any
 
 from django.http import HttpRequest, QueryDict
 from django.http.multipartparser import MultiPartParserError
+from django.http.request import RawPostDataException
 from ninja.parser import Parser
 
 from django_catgram.errors import BodyParseError, ServiceUnavailable
@@ -45,7 +46,10 @@ def parsed_body(request: HttpRequest) -> Any:
 def _parse(request: HttpRequest) -> Any:
     # The body is read whole first (it is bounded by the body limit), so that it can be read
     # again whichever code asks first.
-    body = request.body
+    try:
+        body = request.body
+    except RawPostDataException:  # a middleware has streamed a form already (outside the API)
+        return _form_fields(request.POST, request.FILES)
     if request.content_type == MULTIPART:
         return _form(request, body)
     if request.content_type == URLENCODED:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable
 from functools import partial
 from typing import Any
@@ -20,6 +21,8 @@ from django_catgram.models import Achievement, Cat
 
 ACHIEVEMENT_EXISTS = "achievement with this achievement name already exists."
 PHOTO_NOT_STORED = "The photo could not be stored; try again later."
+# How often to ask whether a write whose commit failed went through, before keeping its file.
+COMMIT_CHECK_ATTEMPTS = 3
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +67,7 @@ def write_cat(cat: Cat, data: dict[str, Any]) -> Cat:
     it, and the database is left as it was.
     """
     new_image = None
+    committing = False
     try:
         with transaction.atomic():
             if cat.pk is not None:
@@ -83,8 +87,10 @@ def write_cat(cat: Cat, data: dict[str, Any]) -> Cat:
             prefetch_related_objects([cat], "achievements")
             if "image" in data and old_image:
                 delete_photo_on_commit(old_image)
+            committing = True  # what fails from here on fails at the commit
     except BaseException:
-        if new_image and not photo_is_referenced(new_image):
+        # Before the commit the write was rolled back; at the commit it may have gone through.
+        if new_image and not (committing and photo_is_referenced(new_image)):
             delete_photo(new_image)
         raise
     return cat
@@ -126,13 +132,14 @@ def photo_is_referenced(name: str) -> bool:
     again on a new connection, and keep the file while in doubt.
     """
     connection = transaction.get_connection()
-    for _attempt in range(2):
+    for attempt in range(COMMIT_CHECK_ATTEMPTS):
         try:
             return Cat.objects.filter(image=name).exists()
         except DatabaseError:
             if connection.in_atomic_block:
                 return True  # the host's own transaction decides, later
             connection.close()
+            time.sleep(0.05 * attempt)
     return True
 
 

@@ -9,8 +9,12 @@ each request. While the cache is down a limit cannot be checked, so the request 
 from __future__ import annotations
 
 import hashlib
+import math
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja.conf import settings as ninja_settings
 from ninja.throttling import SimpleRateThrottle
 
@@ -92,3 +96,34 @@ class ResetThrottle(CatgramThrottle):
 LOGIN = [LoginAddressThrottle(), LoginUsernameThrottle()]
 REGISTRATION = [RegistrationThrottle()]
 RESET = [ResetThrottle()]
+
+
+def limit_logins(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Limit a login view outside the API (such as the admin's) as the API's logins are: each
+    POST counts against ``login_username`` and ``login_address``; over either, a 429.
+
+    Else that view would be a way around the API's limits to guess a password.
+    """
+
+    @wraps(view)
+    def limited(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method == "POST":
+            try:
+                waits = [
+                    throttle.wait() for throttle in LOGIN if not throttle.allow_request(request)
+                ]
+            except ServiceUnavailable as error:
+                return refusal(error.message, 503, error.retry_after)
+            if waits:
+                return refusal(
+                    "Too many login attempts.", 429, max(filter(None, waits), default=60)
+                )
+        return view(request, *args, **kwargs)
+
+    return limited
+
+
+def refusal(message: str, status: int, retry_after: float) -> HttpResponse:
+    response = HttpResponse(f"{message}\n", status=status, content_type="text/plain")
+    response["Retry-After"] = str(math.ceil(retry_after))
+    return response
