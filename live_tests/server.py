@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -63,6 +64,7 @@ class ExampleSite:
         }
         self.processes: list[tuple[subprocess.Popen, Any]] = []
         self.urls: list[str] = []
+        self.log_paths: list[Path] = []
 
     def manage(self, *args: str) -> str:
         result = subprocess.run(
@@ -88,16 +90,26 @@ class ExampleSite:
         runserver: bool = False,
         workers: int = 1,
         worker_class: str = "gthread",
+        gunicorn_args: list[str] | None = None,
+        env: dict[str, str] | None = None,
+        preexec_fn: Callable[[], None] | None = None,
     ) -> list[str]:
         """Start ``processes`` gunicorn servers, each on its own port; return their base URLs.
 
         Each has ``workers`` workers of ``worker_class`` (``sync`` wants ``threads=1``).
         ``runserver=True`` starts ``manage.py runserver --noreload`` instead, which also serves
         the static files (docs page, admin) when the site runs with ``DJANGO_DEBUG=1``.
+        ``gunicorn_args`` replaces the arguments after ``gunicorn`` (a deployment's command
+        line; the port is bound on top). ``env`` adds to the site's environment for these
+        processes only, and ``preexec_fn`` runs in each child before it starts (a resource
+        limit, another user). A second call starts more processes beside the first ones; each
+        call returns the URLs of the processes it started.
         """
-        for index in range(processes):
+        started = []
+        for _ in range(processes):
             port = free_port()
-            log = (self.workdir / f"server-{index}.log").open("w")
+            log_path = self.workdir / f"server-{len(self.log_paths)}.log"
+            log = log_path.open("w")
             command = [
                 sys.executable, "-m", "gunicorn", "--chdir", "example_project",
                 "example_project.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
@@ -105,6 +117,11 @@ class ExampleSite:
                 # Servers of parallel tox envs must not share gunicorn's control socket.
                 "--no-control-socket",
             ]  # fmt: skip
+            if gunicorn_args is not None:
+                command = [
+                    *(sys.executable, "-m", "gunicorn", *gunicorn_args),
+                    *("--bind", f"127.0.0.1:{port}", "--no-control-socket"),
+                ]
             if runserver:
                 command = [
                     sys.executable,
@@ -113,19 +130,29 @@ class ExampleSite:
                     "--noreload",
                     f"127.0.0.1:{port}",
                 ]
-            process = subprocess.Popen(
-                command, env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
-            )
+            try:
+                process = subprocess.Popen(
+                    command,
+                    env={**self.env, **(env or {})},
+                    cwd=ROOT,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    preexec_fn=preexec_fn,
+                )
+            except BaseException:
+                log.close()
+                raise
             self.processes.append((process, log))
-            self.urls.append(f"http://127.0.0.1:{port}")
-        for url in self.urls:
+            self.log_paths.append(log_path)
+            started.append(f"http://127.0.0.1:{port}")
+        self.urls += started
+        for url in started:
             wait_until_up(f"{url}/api/openapi.json")
-        return self.urls
+        return started
 
     def logs(self) -> str:
-        return "\n".join(
-            (self.workdir / f"server-{index}.log").read_text() for index in range(len(self.urls))
-        )
+        """What every server process started so far wrote."""
+        return "\n".join(path.read_text(errors="replace") for path in self.log_paths)
 
     def stop(self) -> None:
         for process, log in self.processes:
