@@ -261,3 +261,32 @@ def test_a_put_of_a_user_without_email_leaves_it_as_drf_does(as_alice, alice):
         refused = getattr(as_alice, method)("users/me/", {"email": None})
         assert list(assert_json_error(refused, 400)) == ["email"]
     assert get_user_model().objects.get(pk=alice.pk).email == "alice@example.com"
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/", "/api/%0A", "/api/cats/%0A/", "/api/achievements/%0A/", "/api/cats/1/%0A"]
+)
+def test_the_api_root_and_paths_holding_a_newline_are_a_json_404(client, path):
+    for method in ("GET", "POST", "PATCH"):
+        response = client.generic(method, path, "{}", "application/json")
+        assert assert_json_error(response, 404) == {"detail": "Not found."}
+
+
+@pytest.mark.parametrize("path", ["/api/docs", "/api/openapi.json"])
+def test_the_docs_and_the_schema_answer_only_reads(client, path):
+    assert client.get(path).status_code == 200
+    for method in ("POST", "PUT", "PATCH", "DELETE"):
+        response = client.generic(method, path, "{}", "application/json")
+        assert assert_json_error(response, 405) == {"detail": f'Method "{method}" not allowed.'}
+        assert response["Allow"] == "GET, HEAD"
+
+
+@pytest.mark.parametrize("length", ["abc", "-1", "1e3", "١٢"])
+def test_a_content_length_that_is_not_a_number_is_400(anonymous, alice, length):
+    response = anonymous.client.post(
+        "/api/auth/token",
+        json.dumps({"username": "alice", "password": PASSWORD}),
+        content_type="application/json",
+        CONTENT_LENGTH=length,
+    )
+    assert set(assert_json_error(response, 400)) == {"detail"}

@@ -1,8 +1,9 @@
 """URLs for ``path("api/", include("django_catgram.urls"))``: the API, its docs and schema.
 
-Every view refuses a body over ``CATGRAM["MAX_BODY_BYTES"]`` with 413 before reading it and a
-method HTTP does not define with a JSON 501, and a path the API does not serve is a JSON 404 (no
-HTML page, no slash-appending redirect).
+Every answer is JSON (but the docs page): a body over ``CATGRAM["MAX_BODY_BYTES"]`` is refused
+with 413 before it is read, a Content-Length that is not a number with 400, a method HTTP does
+not define with 501, and a path the API does not serve is a 404 (no HTML page, no
+slash-appending redirect).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern, URLResolver, re_path
 from django.views.decorators.csrf import csrf_exempt
 
@@ -19,45 +20,60 @@ from django_catgram.api import URLS_NAMESPACE, api
 from django_catgram.conf import catgram_settings
 from django_catgram.routing import METHODS
 
+# Ninja's pages (the docs, the OpenAPI document) answer any method; they are read-only.
+PAGES = ("openapi-json", "openapi-view")
+PAGE_METHODS = ("GET", "HEAD")
+View = Callable[..., HttpResponse]
 
-def guard(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Answer 413 when the declared body is larger than the limit, without reading it, and 501
-    for a method that no path serves or refuses (Ninja would answer those in plain text)."""
+
+def detail(message: str, status: int, **headers: str) -> JsonResponse:
+    return JsonResponse({"detail": message}, status=status, headers=headers)
+
+
+def declared_length(request: HttpRequest) -> int | None:
+    """The Content-Length of the request (0 without one); None if it is not a number."""
+    value = request.META.get("CONTENT_LENGTH") or "0"
+    return int(value) if value.isascii() and value.isdigit() else None
+
+
+def guard(view: View, methods: tuple[str, ...] = METHODS) -> View:
+    """Refuse before the view what it would answer in HTML or plain text, or not at all."""
 
     @wraps(view)
     def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.method not in METHODS:
-            return JsonResponse(
-                {"detail": f'Method "{request.method}" not implemented.'}, status=501
-            )
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
+            return detail(f'Method "{request.method}" not implemented.', 501)
+        if request.method not in methods:
+            return detail(f'Method "{request.method}" not allowed.', 405, Allow=", ".join(methods))
+        length = declared_length(request)
+        if length is None:
+            return detail("The Content-Length header is not a number.", 400)
         if length > catgram_settings.MAX_BODY_BYTES:
-            return JsonResponse(
-                {"detail": f"Request body exceeds {catgram_settings.MAX_BODY_BYTES} bytes."},
-                status=413,
-            )
-        return view(request, *args, **kwargs)
+            return detail(f"Request body exceeds {catgram_settings.MAX_BODY_BYTES} bytes.", 413)
+        try:
+            return view(request, *args, **kwargs)
+        except Http404:  # Ninja's root view, which only names where the API is mounted
+            return not_found(request)
 
     return guarded
 
 
 @csrf_exempt  # else Django's HTML 403 CSRF page would answer an unsafe method first
-def not_found(request: HttpRequest, path: str) -> HttpResponse:
-    return JsonResponse({"detail": "Not found."}, status=404)
+def not_found(request: HttpRequest, path: str = "") -> HttpResponse:
+    return detail("Not found.", 404)
 
 
 def guarded_patterns(patterns: list[URLPattern | URLResolver]) -> list[URLPattern | URLResolver]:
     for pattern in patterns:
         if isinstance(pattern, URLPattern):
-            pattern.callback = guard(pattern.callback)
+            methods = PAGE_METHODS if pattern.name in PAGES else METHODS
+            pattern.callback = guard(pattern.callback, methods)
     return patterns
 
 
 app_name = URLS_NAMESPACE
 urlpatterns = [
     *guarded_patterns(api.urls[0]),
-    re_path(r"^(?P<path>.*)$", not_found, name="not-found"),
+    # [\s\S]: a path holding a newline ("%0A") is a path too.
+    re_path(r"^(?P<path>[\s\S]*)$", not_found, name="not-found"),
 ]
