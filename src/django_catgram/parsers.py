@@ -23,6 +23,10 @@ JSON_FORM_FIELDS = ("achievements",)
 MULTIPART = "multipart/form-data"
 URLENCODED = "application/x-www-form-urlencoded"
 _PARSED = "_catgram_parsed_body"
+# Deeper JSON is refused (the API's bodies nest three levels). Python's own parser stops near
+# 1,000 levels or not at all, depending on its version, and the validation after it recurses.
+MAX_NESTING = 100
+TOO_DEEP = f"JSON parse error - nested deeper than {MAX_NESTING} levels"
 
 
 def parsed_body(request: HttpRequest) -> Any:
@@ -55,11 +59,31 @@ def _parse(request: HttpRequest) -> Any:
     if request.content_type == URLENCODED:
         return _form_fields(QueryDict(body, encoding=request.encoding), {})
     try:
-        return json.loads(body)
+        data = json.loads(body)
     except RecursionError:
-        raise BodyParseError("JSON parse error - nested too deeply") from None
+        raise BodyParseError(TOO_DEEP) from None
     except ValueError as error:  # UnicodeDecodeError too: bytes that are not UTF-8
         raise BodyParseError(f"JSON parse error - {error}") from None
+    if nesting_exceeds(data, MAX_NESTING):
+        raise BodyParseError(TOO_DEEP)
+    return data
+
+
+def nesting_exceeds(data: Any, limit: int) -> bool:
+    """Whether lists and objects in ``data`` nest deeper than ``limit`` (counted without
+    recursion, so that no later code recurses deeper than that on the body)."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, (dict, list)):
+            if depth > limit:
+                return True
+            stack.extend((item, depth + 1) for item in _items(value))
+    return False
+
+
+def _items(value: dict[str, Any] | list[Any]) -> Any:
+    return value.values() if isinstance(value, dict) else value
 
 
 def _form(request: HttpRequest, body: bytes) -> dict[str, Any]:
@@ -81,7 +105,9 @@ def _form_fields(form: QueryDict, files: Any) -> dict[str, Any]:
         if name in data:
             # Invalid JSON stays a string, which the schema refuses with a 400 on the field.
             with suppress(ValueError, RecursionError):
-                data[name] = json.loads(data[name])
+                value = json.loads(data[name])
+                if not nesting_exceeds(value, MAX_NESTING):
+                    data[name] = value
     data.update(files.items())
     return data
 
