@@ -256,10 +256,19 @@ def test_every_method_http_defines_is_a_json_405_where_it_is_not_served(client, 
     assert response["Allow"] == "GET, POST"
 
 
-@pytest.mark.parametrize("method", ["FOO", "PROPFIND", "BREW"])
-def test_a_method_http_does_not_define_is_a_json_501(client, method):
-    response = client.generic(method, "/api/cats/")
-    assert assert_json_error(response, 501) == {"detail": f'Method "{method}" not implemented.'}
+@pytest.mark.parametrize("method", ["QUERY", "PROPFIND", "BREW"])
+@pytest.mark.parametrize(
+    ("path", "allow"),
+    [
+        ("/api/cats/", "GET, POST"),
+        ("/api/cats/1/", "DELETE, GET, PATCH, PUT"),
+        ("/api/docs", "GET, HEAD"),
+    ],
+)
+def test_a_method_beyond_https_own_is_a_json_405_with_the_true_allow(client, method, path, allow):
+    response = client.generic(method, path)
+    assert assert_json_error(response, 405) == {"detail": f'Method "{method}" not allowed.'}
+    assert response["Allow"] == allow
 
 
 def test_a_put_of_a_user_without_email_leaves_it_as_drf_does(as_alice, alice):

@@ -1,13 +1,14 @@
 """URLs for ``path("api/", include("django_catgram.urls"))``: the API, its docs and schema.
 
 Every answer is JSON (but the docs page): a body over ``CATGRAM["MAX_BODY_BYTES"]`` is refused
-with 413 before it is read, a Content-Length that is not a number with 400, a method HTTP does
-not define with 501, and a path the API does not serve is a 404 (no HTML page, no
-slash-appending redirect).
+with 413 before it is read, a Content-Length that is not a number with 400, any method a path
+does not serve with 405 (even one HTTP does not define), and a path the API does not serve is a
+404 (no HTML page, no slash-appending redirect).
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -36,15 +37,24 @@ def declared_length(request: HttpRequest) -> int | None:
     return int(value) if value.isascii() and value.isdigit() else None
 
 
-def guard(view: View, methods: tuple[str, ...] = METHODS) -> View:
-    """Refuse before the view what it would answer in HTML or plain text, or not at all."""
+def guard(view: View, page_methods: tuple[str, ...] | None = None) -> View:
+    """Refuse before the view what it would answer in HTML or plain text, or not at all.
+
+    ``page_methods``: the methods of a page of Ninja's, which would answer any other.
+    """
 
     @wraps(view)
     def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        refused = f'Method "{request.method}" not allowed.'
+        if page_methods and request.method not in page_methods:
+            return detail(refused, 405, Allow=", ".join(page_methods))
         if request.method not in METHODS:
-            return detail(f'Method "{request.method}" not implemented.', 501)
-        if request.method not in methods:
-            return detail(f'Method "{request.method}" not allowed.', 405, Allow=", ".join(methods))
+            # A method beyond HTTP's own (QUERY, PROPFIND...), which Ninja would refuse in plain
+            # text: ask the path which methods it serves, as every path refuses TRACE with them.
+            probe = copy.copy(request)
+            probe.method = "TRACE"
+            allow = view(probe, *args, **kwargs).get("Allow", "")
+            return detail(refused, 405, Allow=allow)
         length = declared_length(request)
         if length is None:
             return detail("The Content-Length header is not a number.", 400)
@@ -66,8 +76,8 @@ def not_found(request: HttpRequest, path: str = "") -> HttpResponse:
 def guarded_patterns(patterns: list[URLPattern | URLResolver]) -> list[URLPattern | URLResolver]:
     for pattern in patterns:
         if isinstance(pattern, URLPattern):
-            methods = PAGE_METHODS if pattern.name in PAGES else METHODS
-            pattern.callback = guard(pattern.callback, methods)
+            page_methods = PAGE_METHODS if pattern.name in PAGES else None
+            pattern.callback = guard(pattern.callback, page_methods)
     return patterns
 
 
