@@ -285,7 +285,7 @@ def test_a_put_of_a_user_without_email_leaves_it_as_drf_does(as_alice, alice):
     "path", ["/api/", "/api/%0A", "/api/cats/%0A/", "/api/achievements/%0A/", "/api/cats/1/%0A"]
 )
 def test_the_api_root_and_paths_holding_a_newline_are_a_json_404(client, path):
-    for method in ("GET", "POST", "PATCH"):
+    for method in ("GET", "POST", "PATCH", "QUERY"):
         response = client.generic(method, path, "{}", "application/json")
         assert assert_json_error(response, 404) == {"detail": "Not found."}
 

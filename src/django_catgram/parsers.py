@@ -58,8 +58,13 @@ def _parse(request: HttpRequest) -> Any:
         return _form(request, body)
     if request.content_type == URLENCODED:
         return _form_fields(QueryDict(body, encoding=request.encoding), {})
+    return json_value(body)
+
+
+def json_value(text: str | bytes) -> Any:
+    """``text`` as JSON nested at most ``MAX_NESTING`` levels, or ``BodyParseError``."""
     try:
-        data = json.loads(body)
+        data = json.loads(text)
     except RecursionError:
         raise BodyParseError(TOO_DEEP) from None
     except ValueError as error:  # UnicodeDecodeError too: bytes that are not UTF-8
@@ -104,10 +109,8 @@ def _form_fields(form: QueryDict, files: Any) -> dict[str, Any]:
     for name in JSON_FORM_FIELDS:
         if name in data:
             # Invalid JSON stays a string, which the schema refuses with a 400 on the field.
-            with suppress(ValueError, RecursionError):
-                value = json.loads(data[name])
-                if not nesting_exceeds(value, MAX_NESTING):
-                    data[name] = value
+            with suppress(BodyParseError):
+                data[name] = json_value(data[name])
     data.update(files.items())
     return data
 

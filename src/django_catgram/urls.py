@@ -31,6 +31,10 @@ def detail(message: str, status: int, **headers: str) -> JsonResponse:
     return JsonResponse({"detail": message}, status=status, headers=headers)
 
 
+def not_allowed(request: HttpRequest, allow: str) -> JsonResponse:
+    return detail(f'Method "{request.method}" not allowed.', 405, Allow=allow)
+
+
 def declared_length(request: HttpRequest) -> int | None:
     """The Content-Length of the request (0 without one); None if it is not a number."""
     value = request.META.get("CONTENT_LENGTH") or "0"
@@ -45,22 +49,20 @@ def guard(view: View, page_methods: tuple[str, ...] | None = None) -> View:
 
     @wraps(view)
     def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        refused = f'Method "{request.method}" not allowed.'
         if page_methods and request.method not in page_methods:
-            return detail(refused, 405, Allow=", ".join(page_methods))
-        if request.method not in METHODS:
-            # A method beyond HTTP's own (QUERY, PROPFIND...), which Ninja would refuse in plain
-            # text: ask the path which methods it serves, as every path refuses TRACE with them.
-            probe = copy.copy(request)
-            probe.method = "TRACE"
-            allow = view(probe, *args, **kwargs).get("Allow", "")
-            return detail(refused, 405, Allow=allow)
+            return not_allowed(request, ", ".join(page_methods))
         length = declared_length(request)
         if length is None:
             return detail("The Content-Length header is not a number.", 400)
         if length > catgram_settings.MAX_BODY_BYTES:
             return detail(f"Request body exceeds {catgram_settings.MAX_BODY_BYTES} bytes.", 413)
         try:
+            if request.method not in METHODS:
+                # A method beyond HTTP's own (QUERY, PROPFIND...), which Ninja would refuse in
+                # plain text: ask the path what it serves, as every path refuses TRACE with that.
+                probe = copy.copy(request)
+                probe.method = "TRACE"
+                return not_allowed(request, view(probe, *args, **kwargs).get("Allow", ""))
             return view(request, *args, **kwargs)
         except Http404:  # Ninja's root view, which only names where the API is mounted
             return not_found(request)
