@@ -58,6 +58,23 @@ def png_declaring(width, height):
     return bytes(raw)
 
 
+def picture(raw):
+    """What re-encoding keeps of an image: its format (a phone's MPO is a JPEG) and size."""
+    with Image.open(BytesIO(raw)) as image:
+        return {"MPO": "JPEG"}.get(image.format, image.format), image.size
+
+
+def stored(name):
+    with default_storage.open(name) as file:
+        return file.read()
+
+
+def files_of(cat_json):
+    """The storage names of a cat's photo and thumbnail, from their URLs."""
+    assert cat_json["thumbnail_url"].startswith("/media/" + PHOTOS)
+    return {photo_name(cat_json), cat_json["thumbnail_url"].removeprefix("/media/")}
+
+
 def stored_photos():
     """The names of the files under cats/images/ in the default storage."""
     try:
@@ -99,9 +116,8 @@ def test_a_photo_of_each_kind_is_stored_under_a_random_name_with_its_extension(a
     assert name.endswith(EXTENSIONS[kind])
     assert len(name.removeprefix(PHOTOS).split(".")[0]) >= 16  # random, not the client's name
     assert cat["image"] == f"http://testserver/media/{name}"
-    assert stored_photos() == {name}
-    with default_storage.open(name) as stored:
-        assert stored.read() == raw
+    assert stored_photos() == files_of(cat)
+    assert picture(stored(name)) == picture(raw)
     assert Cat.objects.get(pk=cat["id"]).image.name == name
 
 
@@ -113,8 +129,7 @@ def test_a_multi_picture_jpeg_from_a_phone_is_a_jpeg(as_alice, kind):
     cat = create_cat(as_alice, image=data_url(raw, kind))
 
     assert photo_name(cat).endswith(".jpg")
-    with default_storage.open(photo_name(cat)) as stored:
-        assert stored.read() == raw
+    assert picture(stored(photo_name(cat))) == picture(raw)
 
 
 def test_two_cats_with_the_same_photo_get_different_file_names(as_alice):
@@ -122,7 +137,7 @@ def test_two_cats_with_the_same_photo_get_different_file_names(as_alice):
     second = create_cat(as_alice, image=png_url())
 
     assert photo_name(first) != photo_name(second)
-    assert stored_photos() == {photo_name(first), photo_name(second)}
+    assert stored_photos() == files_of(first) | files_of(second)
 
 
 def test_a_cat_without_a_photo_has_null_image_and_image_url(as_alice):
@@ -183,7 +198,7 @@ def test_photos_over_the_pixel_setting_are_refused(as_alice, limit, status):
     if status == 400:
         assert list(response.json()) == ["image"]
     assert Cat.objects.count() == (status == 201)
-    assert len(stored_photos()) == (status == 201)
+    assert len(stored_photos()) == 2 * (status == 201)
 
 
 @pytest.mark.parametrize(("extra_bytes", "status"), [(0, 201), (-1, 400), (-100, 400)])
@@ -196,7 +211,7 @@ def test_photos_over_the_byte_setting_are_refused(as_alice, extra_bytes, status)
     assert response.status_code == status
     if status == 400:
         assert list(response.json()) == ["image"]
-    assert len(stored_photos()) == (status == 201)
+    assert len(stored_photos()) == 2 * (status == 201)
 
 
 def test_patch_with_a_new_photo_replaces_it_and_deletes_the_old_file(
@@ -214,7 +229,7 @@ def test_patch_with_a_new_photo_replaces_it_and_deletes_the_old_file(
     new = photo_name(response.json())
     assert new != old
     assert new.endswith(".gif")
-    assert stored_photos() == {new}
+    assert stored_photos() == files_of(response.json())
     assert Cat.objects.get(pk=cat["id"]).image.name == new
 
 
@@ -227,7 +242,7 @@ def test_put_with_a_new_photo_replaces_it_and_deletes_the_old_file(
         response = as_alice.put(f"cats/{cat['id']}/", cat_body(image=png_url((2, 2))))
 
     assert response.status_code == 200
-    assert stored_photos() == {photo_name(response.json())} != {photo_name(cat)}
+    assert stored_photos() == files_of(response.json()) != files_of(cat)
 
 
 @pytest.mark.parametrize("method", ["put", "patch"])
@@ -241,9 +256,10 @@ def test_image_null_removes_the_photo_and_deletes_the_file(
         response = getattr(as_alice, method)(f"cats/{cat['id']}/", body)
 
     assert response.status_code == 200
-    assert (response.json()["image"], response.json()["image_url"]) == (None, None)
+    photo_keys = ["image", "image_url", "thumbnail", "thumbnail_url"]
+    assert [response.json()[key] for key in photo_keys] == [None] * 4
     assert not Cat.objects.get(pk=cat["id"]).image
-    assert not default_storage.exists(photo_name(cat))
+    assert not Cat.objects.get(pk=cat["id"]).thumbnail
     assert stored_photos() == set()
 
 
@@ -266,7 +282,7 @@ def test_a_write_without_the_image_key_keeps_the_photo(
 
     assert response.status_code == 200
     assert response.json()["image_url"] == cat["image_url"]
-    assert stored_photos() == {photo_name(cat)}
+    assert stored_photos() == files_of(cat)
 
 
 def test_a_refused_photo_on_patch_keeps_the_old_photo_and_adds_no_file(
@@ -282,7 +298,7 @@ def test_a_refused_photo_on_patch_keeps_the_old_photo_and_adds_no_file(
     assert response.status_code == 400
     assert list(response.json()) == ["image"]
     assert Cat.objects.get(pk=cat["id"]).name == "Barsik"
-    assert stored_photos() == {photo_name(cat)}
+    assert stored_photos() == files_of(cat)
 
 
 def test_a_photo_with_an_otherwise_invalid_body_stores_no_file(as_alice):
@@ -302,7 +318,7 @@ def test_deleting_a_cat_deletes_its_photo(as_alice, django_capture_on_commit_cal
 
     assert response.status_code == 204
     assert response.content == b""
-    assert not default_storage.exists(photo_name(cat))
+    assert stored_photos() == set()
 
 
 @pytest.mark.parametrize("method", ["put", "patch", "delete"])
@@ -316,7 +332,7 @@ def test_a_refused_change_by_another_user_keeps_the_photo(
         response = getattr(as_bob, method)(f"cats/{cat['id']}/", body)
 
     assert response.status_code == 403
-    assert stored_photos() == {photo_name(cat)}
+    assert stored_photos() == files_of(cat)
 
 
 # Multipart uploads: the same fields, achievements as a JSON string, the photo as a file.
@@ -362,15 +378,14 @@ def test_a_multipart_create_stores_the_uploaded_photo_and_reads_the_achievements
     name = photo_name(cat)
     assert name.endswith(EXTENSIONS[kind])
     assert "barsik" not in name
-    with default_storage.open(name) as stored:
-        assert stored.read() == raw
+    assert picture(stored(name)) == picture(raw)
 
 
 def test_a_multipart_create_accepts_a_data_url_in_the_image_field(as_alice):
     response = multipart(as_alice, "post", "cats/", form(image=png_url()))
 
     assert response.status_code == 201, response.json()
-    assert stored_photos() == {photo_name(response.json())}
+    assert stored_photos() == files_of(response.json())
 
 
 BAD_UPLOADS = [
@@ -447,7 +462,7 @@ def test_a_multipart_put_or_patch_replaces_the_photo(
     assert response.status_code == 200, response.json()
     assert response.json()["name"] == "Murzik"
     assert photo_name(response.json()).endswith(".gif")
-    assert stored_photos() == {photo_name(response.json())}
+    assert stored_photos() == files_of(response.json())
 
 
 def test_a_multipart_patch_without_a_photo_keeps_it(as_alice, django_capture_on_commit_callbacks):
@@ -459,4 +474,4 @@ def test_a_multipart_patch_without_a_photo_keeps_it(as_alice, django_capture_on_
     assert response.status_code == 200, response.json()
     assert response.json()["name"] == "Murzik"
     assert response.json()["image_url"] == cat["image_url"]
-    assert stored_photos() == {photo_name(cat)}
+    assert stored_photos() == files_of(cat)

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from django_catgram.models import Achievement, Cat
 from tests.conftest import PASSWORD, Api
-from tests.test_cat_images import cat_body, create_cat, photo_name, png_url, stored_photos
+from tests.test_cat_images import cat_body, create_cat, files_of, photo_name, png_url, stored_photos
 from tests.test_cat_images import empty_storage as empty_storage  # noqa: F401 - autouse fixture
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +54,8 @@ def test_creating_a_cat_answers_201_with_the_whole_cat_object(as_alice, alice):
         "age": THIS_YEAR - 2020,
         "image": None,
         "image_url": None,
+        "thumbnail": None,
+        "thumbnail_url": None,
     }
     assert (cat.name, cat.color, cat.birth_year, cat.owner) == ("Barsik", "darkgray", 2020, alice)
 
@@ -422,6 +424,8 @@ def test_put_replaces_name_color_and_birth_year(as_alice, alice):
         "age": THIS_YEAR - 2019,
         "image": None,
         "image_url": None,
+        "thumbnail": None,
+        "thumbnail_url": None,
     }
     cat.refresh_from_db()
     assert (cat.name, cat.color, cat.birth_year) == ("Murzik", "white", 2019)
@@ -457,7 +461,7 @@ def test_an_empty_patch_is_valid_and_changes_nothing(as_alice, alice):
     assert response.status_code == 200
     assert response.json() == cat
     assert as_alice.get(f"cats/{cat['id']}/").json() == cat
-    assert stored_photos() == {photo_name(cat)}
+    assert stored_photos() == files_of(cat)
 
 
 @pytest.mark.parametrize(
@@ -503,7 +507,7 @@ def test_another_user_may_not_change_or_delete_a_cat(
     assert response.json() == PERMISSION_DENIED
     assert as_alice.get(f"cats/{cat['id']}/").json() == cat
     assert list(Achievement.objects.values_list("name", flat=True)) == ["Purrs"]
-    assert stored_photos() == {photo_name(cat)}
+    assert stored_photos() == files_of(cat)
 
 
 @pytest.mark.parametrize(
@@ -579,7 +583,7 @@ def test_a_put_valid_but_for_one_field_changes_nothing(
     assert list(response.json()) == [next(iter(bad))]
     assert as_alice.get(f"cats/{cat['id']}/").json() == cat
     assert list(Achievement.objects.values_list("name", flat=True)) == ["Purrs"]
-    assert stored_photos() == {photo_name(cat)}
+    assert stored_photos() == files_of(cat)
 
 
 # Query counts
@@ -682,7 +686,8 @@ def test_the_react_client_flow_works_unchanged(client, django_capture_on_commit_
     with django_capture_on_commit_callbacks(execute=True):
         patched = kitty.patch(f"cats/{cat['id']}/", {"name": "Murzik", "image": None})
     assert patched.status_code == 200
-    assert patched.json() == {**cat, "name": "Murzik", "image": None, "image_url": None}
+    no_photo = dict.fromkeys(["image", "image_url", "thumbnail", "thumbnail_url"])
+    assert patched.json() == {**cat, "name": "Murzik", **no_photo}
     assert not default_storage.exists(photo)
 
     deleted = kitty.delete(f"cats/{cat['id']}/")

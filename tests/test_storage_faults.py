@@ -56,12 +56,12 @@ def test_a_replacement_that_fails_half_way_keeps_the_old_photo(as_alice, media):
         "cats/", {"name": "Tom", "color": "red", "birth_year": 2020, "image": png_url()}
     )
     assert created.status_code == 201
-    old = Cat.objects.get().image.name
+    old = cat_files()
     with file_size_limit(LIMIT):
         response = as_alice.patch(f"cats/{created.json()['id']}/", {"image": data_url(noisy_png())})
     assert response.status_code == 503
-    assert Cat.objects.get().image.name == old
-    assert files_in(media) == [old]
+    assert cat_files() == old
+    assert files_in(media) == old
 
 
 def test_a_small_photo_is_stored_under_the_same_limit(as_alice, media):
@@ -70,4 +70,27 @@ def test_a_small_photo_is_stored_under_the_same_limit(as_alice, media):
             "cats/", {"name": "Tom", "color": "red", "birth_year": 2020, "image": png_url()}
         )
     assert response.status_code == 201
-    assert files_in(media) == [Cat.objects.get().image.name]
+    assert files_in(media) == cat_files()
+
+
+def test_a_thumbnail_that_fails_after_its_photo_was_stored_leaves_neither(
+    as_alice, media, settings
+):
+    """A 1-bit noise photo stores small; its thumbnail, resampled to grey noise, does not."""
+    settings.CATGRAM = {"THUMBNAIL_SIDE": 800}
+    photo = Image.effect_noise((1000, 1000), 100).convert("1")
+    buffer = BytesIO()
+    photo.save(buffer, "PNG")
+    assert buffer.tell() < LIMIT * 3
+    body = {"name": "Tom", "color": "red", "birth_year": 2020, "image": data_url(buffer.getvalue())}
+    with file_size_limit(LIMIT * 3):
+        response = as_alice.post("cats/", body)
+    assert response.status_code == 503
+    assert not Cat.objects.exists()
+    assert files_in(media) == []
+
+
+def cat_files():
+    """The stored names of the cat's photo and thumbnail, sorted as ``files_in`` gives them."""
+    cat = Cat.objects.get()
+    return sorted([cat.image.name, cat.thumbnail.name])

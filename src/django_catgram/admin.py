@@ -18,6 +18,8 @@ class CatAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     raw_id_fields = ["owner"]
     list_select_related = ["owner"]
+    # Photos change through the API, which re-encodes them and makes their thumbnails.
+    readonly_fields = ["image", "thumbnail"]
     inlines = [AchievementCatInline]
 
 

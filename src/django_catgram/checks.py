@@ -58,6 +58,13 @@ _RULES: list[tuple[str, tuple[str, ...], Callable[[Any], bool], str]] = [
     ("E003", ("IMAGE_MAX_BYTES",), _positive_int, "a positive integer (bytes)"),
     ("E004", ("IMAGE_MAX_PIXELS",), _positive_int, "a positive integer (pixels)"),
     ("E005", ("MAX_BODY_BYTES",), _positive_int, "a positive integer (bytes)"),
+    ("E012", ("IMAGE_MAX_SIDE", "THUMBNAIL_SIDE"), _positive_int, "a positive integer (pixels)"),
+    (
+        "E013",
+        ("IMAGE_QUALITY",),
+        lambda value: _positive_int(value) and value <= 95,
+        "an integer from 1 to 95",
+    ),
     (
         "E006",
         ("ACCESS_TOKEN_LIFETIME", "REFRESH_TOKEN_LIFETIME"),

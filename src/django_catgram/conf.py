@@ -18,6 +18,12 @@ DEFAULTS: dict[str, Any] = {
     "IMAGE_MAX_BYTES": 5 * 1024 * 1024,
     # Largest accepted photo in pixels (width x height); more is refused as a decompression bomb.
     "IMAGE_MAX_PIXELS": 25_000_000,
+    # Largest stored photo, in pixels on its long side: larger photos are scaled down.
+    "IMAGE_MAX_SIDE": 2048,
+    # Long side of the thumbnail made of every photo, in pixels.
+    "THUMBNAIL_SIDE": 400,
+    # JPEG and WebP quality of stored photos and thumbnails, 1 (smallest) to 95 (best).
+    "IMAGE_QUALITY": 85,
     # Largest request body in bytes; a bigger one gets 413.
     "MAX_BODY_BYTES": 10 * 1024 * 1024,
     "ACCESS_TOKEN_LIFETIME": timedelta(hours=24),
@@ -65,6 +71,18 @@ class CatgramSettings:
     @property
     def IMAGE_MAX_PIXELS(self) -> int:
         return self._get("IMAGE_MAX_PIXELS")
+
+    @property
+    def IMAGE_MAX_SIDE(self) -> int:
+        return self._get("IMAGE_MAX_SIDE")
+
+    @property
+    def THUMBNAIL_SIDE(self) -> int:
+        return self._get("THUMBNAIL_SIDE")
+
+    @property
+    def IMAGE_QUALITY(self) -> int:
+        return self._get("IMAGE_QUALITY")
 
     @property
     def MAX_BODY_BYTES(self) -> int:

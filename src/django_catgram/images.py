@@ -1,4 +1,14 @@
-"""Photos: data URLs and uploads decoded and checked with Pillow before anything is stored."""
+"""Photos: data URLs and uploads decoded and checked with Pillow, then stored as a fresh encoding.
+
+Nothing of what the client sent is stored but the pixels: the photo is decoded, turned upright
+by its EXIF orientation, converted to sRGB, scaled down to the largest stored size, and encoded
+anew in its own format with no metadata (EXIF with its GPS position, XMP, IPTC, comments, colour
+profile, data after the image). A thumbnail is made from the same pixels.
+
+Memory is bounded by the stored size, not the sent one: a JPEG is decoded by its own DCT scaling
+straight to the smallest scale that is not under the stored size (a 12-megapixel photo at half its
+width and height), a data URL is decoded piece by piece, and an upload is read from its file.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +16,14 @@ import base64
 import binascii
 import re
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from io import BytesIO
+from typing import IO, Any
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from PIL import Image
+from PIL import Image, ImageCms, ImageOps
 
 from django_catgram.conf import catgram_settings
 
@@ -19,37 +32,85 @@ FORMATS = {"png": "PNG", "jpeg": "JPEG", "jpg": "JPEG", "gif": "GIF", "webp": "W
 EXTENSIONS = {"PNG": ".png", "JPEG": ".jpg", "GIF": ".gif", "WEBP": ".webp"}
 # Pillow names a JPEG holding several pictures (as many phone cameras write) MPO: still a JPEG.
 ALIASES = {"MPO": "JPEG"}
-DATA_URL = re.compile(r"data:image/(?P<kind>[a-z]+);base64,(?P<data>.*)", re.DOTALL)
+DATA_URL = re.compile(r"data:image/(?P<kind>[a-z]+);base64,", re.ASCII)
+# Base64 characters decoded at a time (a multiple of 4): a data URL is never copied whole.
+BASE64_CHUNK = 256 * 1024
+# Modes each format can encode; any other mode is converted first (see ``encodable``).
+SAVED_MODES = {
+    "JPEG": {"L", "RGB", "CMYK"},
+    "PNG": {"1", "L", "LA", "P", "RGB", "RGBA"},
+    "GIF": {"L", "P", "RGB"},
+    "WEBP": {"RGB", "RGBA"},
+}
+# Modes Pillow resamples with a real filter; it resizes palette and bilevel images pixel by pixel.
+RESAMPLED_MODES = {"L", "LA", "RGB", "RGBA", "CMYK"}
+# Greyscale of more than 8 bits (a 16-bit PNG): stored as 8 bits, as browsers show it.
+WIDE_GREY_MODES = {"I;16", "I;16B", "I;16L", "I", "F"}
+# The share of the largest stored size a JPEG's reduced decoding may fall short of it by.
+DRAFT_KEEPS = 0.75
+SRGB = ImageCms.createProfile("sRGB")
 
 
 class InvalidImage(ValueError):
     """Why a photo is refused; the API answers it as 400 on ``image``."""
 
 
-def decode_data_url(value: str) -> ContentFile:
+class EncodedPhoto:
+    """A checked photo as it is stored: the photo and its thumbnail, encoded anew.
+
+    A plain class, so that pydantic's ``model_dump`` hands it on as it is.
+    """
+
+    __slots__ = ("photo", "thumbnail")
+
+    def __init__(self, photo: ContentFile[bytes], thumbnail: ContentFile[bytes]) -> None:
+        self.photo = photo
+        self.thumbnail = thumbnail
+
+
+def decode_data_url(value: str) -> EncodedPhoto:
     """A checked photo from ``data:image/<png|jpeg|gif|webp>;base64,<data>``."""
-    match = DATA_URL.fullmatch(value.strip())
+    match = DATA_URL.match(value)
     if not match or match["kind"] not in FORMATS:
         raise InvalidImage(
             "Send the photo as a data URL: data:image/<png|jpeg|gif|webp>;base64,<data>."
         )
-    data = match["data"]
+    start, end = match.end(), len(value.rstrip())
     # Refuse an oversized photo from its length, before decoding it.
-    if len(data) // 4 * 3 > catgram_settings.IMAGE_MAX_BYTES + 3:
+    if (end - start) // 4 * 3 > catgram_settings.IMAGE_MAX_BYTES + 3:
         raise too_big()
-    try:
-        raw = base64.b64decode(data, validate=True)
-    except (binascii.Error, ValueError):
-        raise InvalidImage("The photo's base64 data is invalid or truncated.") from None
-    return checked_image(raw, FORMATS[match["kind"]])
+    raw = base64_decoded(value, start, end)
+    if len(raw) > catgram_settings.IMAGE_MAX_BYTES:
+        raise too_big()
+    return encoded_photo(BytesIO(raw), FORMATS[match["kind"]])
 
 
-def decode_upload(upload: UploadedFile) -> ContentFile:
+def base64_decoded(value: str, start: int, end: int) -> bytes:
+    """``value[start:end]`` decoded from base64, a chunk at a time, as strictly as the whole."""
+    decoded = bytearray()
+    for offset in range(start, end, BASE64_CHUNK):
+        chunk = value[offset : min(offset + BASE64_CHUNK, end)]
+        # Padding may only end the data, so any '=' must be in the last chunk.
+        if "=" in chunk and offset + BASE64_CHUNK < end:
+            raise invalid_base64()
+        try:
+            decoded += base64.b64decode(chunk, validate=True)
+        except (binascii.Error, ValueError):
+            raise invalid_base64() from None
+    return bytes(decoded)
+
+
+def invalid_base64() -> InvalidImage:
+    return InvalidImage("The photo's base64 data is invalid or truncated.")
+
+
+def decode_upload(upload: UploadedFile) -> EncodedPhoto:
     """A checked photo from a multipart upload; its declared type, if an image's, must match."""
     if upload.size is not None and upload.size > catgram_settings.IMAGE_MAX_BYTES:
         raise too_big()
     kind = (upload.content_type or "").removeprefix("image/")
-    return checked_image(upload.read(), FORMATS.get(kind))
+    upload.seek(0)
+    return encoded_photo(upload, FORMATS.get(kind))
 
 
 def too_big() -> InvalidImage:
@@ -57,32 +118,135 @@ def too_big() -> InvalidImage:
     return InvalidImage(f"The photo is larger than {megabytes:g} MB.")
 
 
-def checked_image(raw: bytes, expected_format: str | None) -> ContentFile:
-    """``raw`` as a file to store, if it fully decodes as an allowed image within the limits."""
-    if len(raw) > catgram_settings.IMAGE_MAX_BYTES:
-        raise too_big()
+def encoded_photo(data: IO[bytes], expected_format: str | None) -> EncodedPhoto:
+    """The photo in ``data``, if it fully decodes as an allowed image within the limits, encoded
+    anew with its thumbnail."""
+    with decoded(data) as image:
+        found = ALIASES.get(image.format or "", image.format)
+        if found not in EXTENSIONS or expected_format not in (None, found):
+            raise InvalidImage(
+                f"The data is not a valid {(expected_format or 'PNG, JPEG, GIF or WEBP')} image."
+            )
+        width, height = image.size
+        if width * height > catgram_settings.IMAGE_MAX_PIXELS:
+            raise InvalidImage(
+                f"The photo has {width}x{height} pixels, more than the "
+                f"{catgram_settings.IMAGE_MAX_PIXELS} allowed."
+            )
+        image = upright_srgb(loaded(image, catgram_settings.IMAGE_MAX_SIDE))
+        image = scaled_down(image, catgram_settings.IMAGE_MAX_SIDE)
+        photo = encoded(image, found)
+        thumbnail = encoded(scaled_down(image, catgram_settings.THUMBNAIL_SIDE), found)
+    extension = EXTENSIONS[found]
+    return EncodedPhoto(
+        ContentFile(photo, name=f"photo{extension}"),
+        ContentFile(thumbnail, name=f"thumbnail{extension}"),
+    )
+
+
+@contextmanager
+def decoded(data: IO[bytes]) -> Iterator[Image.Image]:
+    """The image in ``data``, opened by the parsers of the allowed formats only; any failure
+    to read it, now or in the block, is a refusal (``InvalidImage``)."""
     try:
         with warnings.catch_warnings():
             # Pillow only warns up to twice its own pixel limit; here that is a refusal too.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            # Only the parsers of the allowed formats ever see the data.
-            with Image.open(BytesIO(raw), formats=list(EXTENSIONS)) as image:
-                found = ALIASES.get(image.format or "", image.format)
-                if found not in EXTENSIONS or expected_format not in (None, found):
-                    raise InvalidImage(
-                        f"The data is not a valid {(expected_format or 'PNG, JPEG, GIF or WEBP')} "
-                        "image."
-                    )
-                width, height = image.size
-                if width * height > catgram_settings.IMAGE_MAX_PIXELS:
-                    raise InvalidImage(
-                        f"The photo has {width}x{height} pixels, more than the "
-                        f"{catgram_settings.IMAGE_MAX_PIXELS} allowed."
-                    )
-                image.load()  # decodes every pixel: truncated or corrupt data fails here
+            with Image.open(data, formats=list(EXTENSIONS)) as image:
+                yield image
     except InvalidImage:
         raise
     except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError,
             Image.DecompressionBombWarning):  # fmt: skip
         raise InvalidImage("Upload a valid image: the data is not a readable image.") from None
-    return ContentFile(raw, name=f"photo{EXTENSIONS[found]}")
+
+
+def loaded(image: Image.Image, max_side: int) -> Image.Image:
+    """The first frame's pixels, every one decoded (truncated or corrupt data fails here).
+
+    A JPEG larger than ``max_side`` is decoded at the strongest DCT scaling (1/2, 1/4, 1/8)
+    that keeps at least ``DRAFT_KEEPS`` of ``max_side``, so its full-size pixels are never held:
+    a 4032x3024 photo is decoded (and stored) at 2016x1512 rather than scaled from 12 megapixels.
+    """
+    longest = max(image.size)
+    scale = 1
+    while scale < 8 and longest / (scale * 2) >= max_side * DRAFT_KEEPS:
+        scale *= 2
+    if scale > 1:
+        image.draft(image.mode, (image.width // scale, image.height // scale))
+    image.load()
+    return image
+
+
+def upright_srgb(image: Image.Image) -> Image.Image:
+    """``image`` turned as its EXIF orientation says, its colours in sRGB, with no metadata.
+
+    A colour profile that cannot be read is ignored, as browsers do.
+    """
+    ImageOps.exif_transpose(image, in_place=True)
+    if image.mode in WIDE_GREY_MODES:
+        image = image.convert("I").point(lambda value: value / 256).convert("L")
+    profile = image.info.get("icc_profile")
+    if profile and image.mode in ("RGB", "RGBA", "CMYK"):
+        mode = "RGB" if image.mode == "CMYK" else image.mode
+        try:
+            converted = ImageCms.profileToProfile(
+                image, BytesIO(profile), SRGB, outputMode=mode, inPlace=mode == image.mode
+            )
+            image = converted or image
+        except (ImageCms.PyCMSError, OSError, ValueError):
+            pass
+    transparency = image.info.get("transparency")
+    image.info = {} if transparency is None else {"transparency": transparency}
+    image.getexif().clear()
+    return image
+
+
+def scaled_down(image: Image.Image, max_side: int) -> Image.Image:
+    """``image`` with its long side at most ``max_side``, the aspect ratio kept; it is returned
+    as it is when it fits."""
+    ratio = max_side / max(image.size)
+    if ratio >= 1:
+        return image
+    if image.mode not in RESAMPLED_MODES:
+        image = image.convert("RGBA" if has_alpha(image) else "RGB")
+    size = (max(1, round(image.width * ratio)), max(1, round(image.height * ratio)))
+    return image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+
+
+def has_alpha(image: Image.Image) -> bool:
+    return image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+
+
+def encoded(image: Image.Image, image_format: str) -> bytes:
+    """``image`` encoded in ``image_format`` at the configured quality, with no metadata."""
+    image = encodable(image, image_format)
+    buffer = BytesIO()
+    options: dict[str, Any] = {}
+    if image_format in ("JPEG", "WEBP"):
+        options["quality"] = catgram_settings.IMAGE_QUALITY
+    if "transparency" in image.info:
+        options["transparency"] = image.info["transparency"]
+    image.save(buffer, image_format, **options)
+    return buffer.getvalue()
+
+
+def encodable(image: Image.Image, image_format: str) -> Image.Image:
+    """``image`` in a mode ``image_format`` can encode, transparency kept where it can be."""
+    if image.mode in SAVED_MODES[image_format]:
+        return image
+    alpha = has_alpha(image)
+    if image_format == "GIF" and alpha:
+        return with_transparent_index(image.convert("RGBA"))
+    if image_format == "JPEG":
+        return image.convert("L" if image.mode in ("LA", "I;16", "I", "F") else "RGB")
+    return image.convert("RGBA" if alpha else "RGB")
+
+
+def with_transparent_index(image: Image.Image) -> Image.Image:
+    """An RGBA image as a palette one for GIF: 255 colours, and index 255 for what is more
+    transparent than opaque (GIF has no partial transparency)."""
+    palette = image.convert("RGB").quantize(255)
+    palette.paste(255, mask=image.getchannel("A").point(lambda alpha: 255 if alpha < 128 else 0))
+    palette.info["transparency"] = 255
+    return palette

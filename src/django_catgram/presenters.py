@@ -18,7 +18,7 @@ from django.utils import timezone
 from django_catgram.models import Achievement, AchievementCat, Cat
 
 # The columns a cat object is made from.
-CAT_COLUMNS = ("id", "name", "color", "birth_year", "owner_id", "image")
+CAT_COLUMNS = ("id", "name", "color", "birth_year", "owner_id", "image", "thumbnail")
 
 
 def achievement_object(achievement: Achievement) -> dict[str, Any]:
@@ -42,7 +42,8 @@ def achievements_by_cat(cat_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
 def cat_object(
     request: HttpRequest, row: Mapping[str, Any], achievements: list[dict[str, Any]], year: int
 ) -> dict[str, Any]:
-    image_url = Cat.image.field.storage.url(row["image"]) if row["image"] else None
+    image, image_url = file_urls(request, row["image"])
+    thumbnail, thumbnail_url = file_urls(request, row["thumbnail"])
     return {
         "id": row["id"],
         "name": row["name"],
@@ -51,9 +52,20 @@ def cat_object(
         "achievements": achievements,
         "owner": row["owner_id"],
         "age": year - row["birth_year"],
-        "image": request.build_absolute_uri(image_url) if image_url else None,
+        "image": image,
         "image_url": image_url,
+        "thumbnail": thumbnail,
+        "thumbnail_url": thumbnail_url,
     }
+
+
+def file_urls(request: HttpRequest, name: str | None) -> tuple[str | None, str | None]:
+    """The absolute URL of a stored file, and its URL as the storage gives it (None, None
+    without a file)."""
+    if not name:
+        return None, None
+    url = Cat.image.field.storage.url(name)
+    return request.build_absolute_uri(url), url
 
 
 def cat_rows(queryset: QuerySet) -> QuerySet:
@@ -89,6 +101,6 @@ def cat_object_by_id(request: HttpRequest, cat_id: int) -> dict[str, Any] | None
 def written_cat_object(request: HttpRequest, cat: Cat) -> dict[str, Any]:
     """The object of a cat just written, whose achievements were read back with it."""
     row = {column: getattr(cat, column) for column in CAT_COLUMNS}
-    row["image"] = cat.image.name or None
+    row["image"], row["thumbnail"] = cat.image.name, cat.thumbnail.name
     achievements = [achievement_object(achievement) for achievement in cat.achievements.all()]
     return cat_object(request, row, achievements, timezone.localdate().year)

@@ -204,3 +204,10 @@ class CatOut(BaseModel):
     age: int = Field(description="The current year minus birth_year.")
     image: str | None = Field(description="The photo's absolute URL.")
     image_url: str | None = Field(description="The photo's URL as the storage gives it.")
+    thumbnail: str | None = Field(
+        description="The absolute URL of the photo's thumbnail (THUMBNAIL_SIDE pixels on its "
+        "long side); null without a photo, or for a photo stored before thumbnails existed."
+    )
+    thumbnail_url: str | None = Field(
+        description="The thumbnail's URL as the storage gives it; null as thumbnail is."
+    )

@@ -17,7 +17,8 @@ from django.shortcuts import get_object_or_404
 from ninja.errors import AuthorizationError
 
 from django_catgram.errors import InvalidInput, ServiceUnavailable
-from django_catgram.models import Achievement, Cat
+from django_catgram.images import EncodedPhoto
+from django_catgram.models import Achievement, Cat, thumbnail_path
 
 ACHIEVEMENT_EXISTS = "achievement with this achievement name already exists."
 PHOTO_NOT_STORED = "The photo could not be stored; try again later."
@@ -61,23 +62,23 @@ def locked(cat: Cat) -> Cat:
 def write_cat(cat: Cat, data: dict[str, Any]) -> Cat:
     """Write the keys of ``data`` (validated CatIn/CatPatch fields) to ``cat`` in one transaction.
 
-    A new photo is stored under a new random name; the photo it replaces (or that ``image: None``
-    removes) is deleted once the transaction commits. If the write fails, even half-way through
-    storing the file or at the commit, the new file is deleted unless a committed row refers to
-    it, and the database is left as it was.
+    A new photo and its thumbnail are stored under a new random name; the files they replace
+    (or that ``image: None`` removes) are deleted once the transaction commits. If the write
+    fails, even half-way through storing a file or at the commit, the new files are deleted
+    unless a committed row refers to them, and the database is left as it was.
     """
-    new_image = None
+    new_files: list[str] = []
     committing = False
     try:
         with transaction.atomic():
             if cat.pk is not None:
                 cat = locked(cat)
-            old_image = cat.image.name or None
+            old_files = photo_files(cat)
             for field in ("name", "color", "birth_year"):
                 if field in data:
                     setattr(cat, field, data[field])
             if "image" in data:
-                cat.image = new_image = store_photo(cat, data["image"]) if data["image"] else None
+                cat.image, cat.thumbnail = store_photo(cat, data["image"], new_files)
             cat.save()
             if "achievements" in data:
                 names = [item["achievement_name"] for item in data["achievements"]]
@@ -85,44 +86,64 @@ def write_cat(cat: Cat, data: dict[str, Any]) -> Cat:
             # Read back inside the transaction: the answer shows this write, even if another
             # request changes or deletes the cat the moment it commits.
             prefetch_related_objects([cat], "achievements")
-            if "image" in data and old_image:
-                delete_photo_on_commit(old_image)
+            if "image" in data:
+                delete_photos_on_commit(old_files)
             committing = True  # what fails from here on fails at the commit
     except BaseException:
         # Before the commit the write was rolled back; at the commit it may have gone through.
-        if new_image and not (committing and photo_is_referenced(new_image)):
-            delete_photo(new_image)
+        if new_files and not (committing and photo_is_referenced(new_files[0])):
+            for name in new_files:
+                delete_photo(name)
         raise
     return cat
 
 
-def store_photo(cat: Cat, photo: File) -> str:
-    """Store ``photo`` under a new name for ``cat``; 503 if the storage fails, leaving no file.
+def photo_files(cat: Cat) -> list[str]:
+    """The names of the cat's photo and thumbnail files."""
+    return [name for name in (cat.image.name, cat.thumbnail.name) if name]
 
-    The name is chosen before the file is written, so that a file that fails half-way (a full
-    disk, an unwritable folder) is known and removed.
+
+def store_photo(
+    cat: Cat, photo: EncodedPhoto | None, stored: list[str]
+) -> tuple[str | None, str | None]:
+    """Store ``photo`` and its thumbnail under a new name for ``cat``: the names stored."""
+    if photo is None:
+        return None, None
+    name = cat.image.field.generate_filename(cat, photo.photo.name)
+    return (
+        store_file(name, photo.photo, stored),
+        store_file(thumbnail_path(name), photo.thumbnail, stored),
+    )
+
+
+def store_file(name: str, file: File, stored: list[str]) -> str:
+    """Store ``file`` as ``name`` (or a free name like it); 503 if the storage fails.
+
+    The name goes into ``stored`` before the file is written, so that a file that fails
+    half-way (a full disk, an unwritable folder) is known, and the write removes it.
     """
-    field = cat.image.field
-    name = field.generate_filename(cat, photo.name)
+    stored.append(name)
+    field = Cat.image.field
     try:
-        return field.storage.save(name, photo, max_length=field.max_length)
+        stored[-1] = field.storage.save(name, file, max_length=field.max_length)
     except Exception:
         logger.exception("Could not store the photo %s", name)
-        delete_photo(name)
         raise ServiceUnavailable(PHOTO_NOT_STORED) from None
+    return stored[-1]
 
 
 def delete_photo(name: str) -> None:
-    """Delete a photo file, best effort: a file that cannot be deleted is only logged, and
-    ``manage.py catgram_sweep`` removes it later."""
+    """Delete a photo or thumbnail file, best effort: a file that cannot be deleted is only
+    logged, and ``manage.py catgram_sweep`` removes it later."""
     try:
         Cat.image.field.storage.delete(name)
     except Exception:
         logger.exception("Could not delete the photo %s; catgram_sweep removes it later", name)
 
 
-def delete_photo_on_commit(name: str) -> None:
-    transaction.on_commit(partial(delete_photo, name), robust=True)
+def delete_photos_on_commit(names: Iterable[str]) -> None:
+    for name in names:
+        transaction.on_commit(partial(delete_photo, name), robust=True)
 
 
 def photo_is_referenced(name: str) -> bool:
@@ -144,13 +165,12 @@ def photo_is_referenced(name: str) -> bool:
 
 
 def delete_cat(cat: Cat) -> None:
-    """Delete the cat, and its photo once the deletion commits; 404 if it is gone already."""
+    """Delete the cat, and its files once the deletion commits; 404 if it is gone already."""
     with transaction.atomic():
         cat = locked(cat)
-        image = cat.image.name or None
+        files = photo_files(cat)
         cat.delete()
-        if image:
-            delete_photo_on_commit(image)
+        delete_photos_on_commit(files)
 
 
 def write_achievement(achievement: Achievement, name: str | None) -> Achievement:

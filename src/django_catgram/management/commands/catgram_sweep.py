@@ -1,4 +1,4 @@
-"""``manage.py catgram_sweep``: remove photo files no cat refers to; report cats whose file is gone.
+"""``manage.py catgram_sweep``: remove photo files no cat refers to; report cats' missing files.
 
 A write deletes the photo it replaces only after it commits, and only if the storage lets it:
 a file that could not be deleted then (an unwritable folder, a storage outage) is left behind,
@@ -29,8 +29,8 @@ def stored_photos(storage: Storage) -> set[str]:
 
 class Command(BaseCommand):
     help = (
-        "Remove photo files that no cat refers to (older than the grace period) and list the "
-        "cats whose photo file is missing."
+        "Remove photo and thumbnail files that no cat refers to (older than the grace period) "
+        "and list the cats' files that are missing."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -49,16 +49,17 @@ class Command(BaseCommand):
         files = stored_photos(storage)
         referenced: set[str] = set()
         missing = 0
-        for cat_id, name in (
+        for cat_id, *names in (
             Cat.objects.exclude(image="")
             .exclude(image=None)
-            .values_list("pk", "image")
+            .values_list("pk", "image", "thumbnail")
             .iterator(chunk_size=2000)
         ):
-            referenced.add(name)
-            if name not in files and not storage.exists(name):
-                missing += 1
-                self.stdout.write(f"missing {name} (cat {cat_id})")
+            for name in filter(None, names):
+                referenced.add(name)
+                if name not in files and not storage.exists(name):
+                    missing += 1
+                    self.stdout.write(f"missing {name} (cat {cat_id})")
         cutoff = timezone.now() - timedelta(seconds=grace_seconds)
         removed = kept = 0
         for name in sorted(files - referenced):
@@ -71,6 +72,5 @@ class Command(BaseCommand):
             self.stdout.write(f"{'would remove' if dry_run else 'removed'} {name}")
         self.stdout.write(
             f"{'Would remove' if dry_run else 'Removed'} {removed} unreferenced photo files "
-            f"({kept} younger than {grace_seconds} s kept); {missing} cats whose photo file "
-            "is missing."
+            f"({kept} younger than {grace_seconds} s kept); {missing} files of cats missing."
         )

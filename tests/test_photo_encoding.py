@@ -1,0 +1,256 @@
+"""Stored photos are a fresh encoding of their pixels: no metadata, nothing after the image,
+upright, scaled to the settings, with a thumbnail of the configured size."""
+
+from io import BytesIO
+
+import pytest
+from PIL import ExifTags, Image, ImageCms, PngImagePlugin
+
+from django_catgram.models import Cat
+from tests.test_cat_images import (
+    cat_body,
+    create_cat,
+    data_url,
+    files_of,
+    photo_name,
+    stored,
+    stored_photos,
+)
+from tests.test_cat_images import empty_storage as empty_storage  # noqa: F401 - autouse fixture
+
+pytestmark = pytest.mark.django_db
+
+# Text a phone writes into a photo; none of it may reach the stored files.
+SECRET = "Home of Barsik, 55.7558 N 37.6173 E"
+GPS = {
+    ExifTags.GPS.GPSLatitudeRef: "N",
+    ExifTags.GPS.GPSLatitude: (55.0, 45.0, 20.88),
+    ExifTags.GPS.GPSLongitudeRef: "E",
+    ExifTags.GPS.GPSLongitude: (37.0, 37.0, 2.28),
+    ExifTags.GPS.GPSProcessingMethod: SECRET,
+}
+XMP = f'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:Description>{SECRET}</rdf:Description>'
+
+
+def phone_exif(orientation=1):
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "PhoneMaker"
+    exif[ExifTags.Base.Model] = "PhoneModel 15 Pro"
+    exif[ExifTags.Base.ImageDescription] = SECRET
+    exif[ExifTags.Base.Orientation] = orientation
+    exif.get_ifd(ExifTags.IFD.GPSInfo).update(GPS)
+    return exif
+
+
+def halves(size=(40, 20)):
+    """An image red on its left half and blue on its right."""
+    image = Image.new("RGB", size, "blue")
+    image.paste("red", (0, 0, size[0] // 2, size[1]))
+    return image
+
+
+def phone_photo(kind, orientation=1, size=(40, 20)):
+    """A photo of ``kind`` carrying EXIF with a GPS position, XMP and a colour profile."""
+    image = halves(size)
+    buffer = BytesIO()
+    options = {
+        "exif": phone_exif(orientation),
+        "icc_profile": ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes(),
+    }
+    if kind == "png":
+        text = PngImagePlugin.PngInfo()
+        text.add_itxt("XML:com.adobe.xmp", XMP)
+        text.add_text("Comment", SECRET)
+        options["pnginfo"] = text
+    else:
+        options["xmp"] = XMP.encode()
+    if kind == "jpeg":
+        options["comment"] = SECRET
+    image.save(buffer, {"jpeg": "JPEG", "png": "PNG", "webp": "WEBP"}[kind], **options)
+    raw = buffer.getvalue()
+    assert SECRET.encode() in raw
+    with Image.open(BytesIO(raw)) as check:
+        assert check.getexif().get_ifd(ExifTags.IFD.GPSInfo)
+    return raw
+
+
+def assert_no_metadata(raw):
+    assert SECRET.encode() not in raw
+    for marker in (b"Exif", b"eXIf", b"EXIF", b"PhoneMaker", b"xmpmeta", b"XMP", b"iTXt"):
+        assert marker not in raw
+    with Image.open(BytesIO(raw)) as image:
+        assert not image.getexif()
+        assert not set(image.info) & {"exif", "xmp", "icc_profile", "comment", "XML:com.adobe.xmp"}
+
+
+@pytest.mark.parametrize("kind", ["jpeg", "webp", "png"])
+def test_a_phone_photo_is_stored_without_its_gps_position_or_any_metadata(as_alice, kind):
+    cat = create_cat(as_alice, image=data_url(phone_photo(kind), kind))
+
+    for name in files_of(cat):
+        assert_no_metadata(stored(name))
+    with Image.open(BytesIO(stored(photo_name(cat)))) as image:
+        assert image.format == {"jpeg": "JPEG", "webp": "WEBP", "png": "PNG"}[kind]
+        assert image.size == (40, 20)
+
+
+@pytest.mark.parametrize("kind", ["jpeg", "webp", "png"])
+def test_a_photo_turned_by_its_exif_orientation_is_stored_upright(as_alice, kind):
+    # Orientation 6: the camera was turned; viewers rotate the stored pixels 90 degrees clockwise.
+    cat = create_cat(as_alice, image=data_url(phone_photo(kind, orientation=6), kind))
+
+    with Image.open(BytesIO(stored(photo_name(cat)))) as image:
+        assert image.size == (20, 40)
+        red, blue = image.convert("RGB").getpixel((10, 5)), image.getpixel((10, 35))
+    assert red[0] > 200 > red[2]
+    assert blue[2] > 200 > blue[0]
+    with Image.open(BytesIO(stored(files_of(cat).difference({photo_name(cat)}).pop()))) as thumb:
+        assert thumb.size == (20, 40)
+
+
+@pytest.mark.parametrize(
+    ("kind", "trailer"),
+    [
+        ("png", b"<html><script>alert(document.cookie)</script></html>"),
+        ("gif", b"<script>alert(1)</script>"),
+        ("jpeg", b"<?php system($_GET['c']); ?>"),
+        ("webp", b"<script>alert(1)</script>"),
+    ],
+)
+def test_data_after_the_image_is_not_stored(as_alice, kind, trailer):
+    buffer = BytesIO()
+    halves().save(buffer, kind.upper())
+    raw = buffer.getvalue() + trailer
+    with Image.open(BytesIO(raw)) as image:
+        image.load()  # the file decodes, trailer and all
+
+    cat = create_cat(as_alice, image=data_url(raw, kind))
+
+    for name in files_of(cat):
+        assert trailer not in stored(name)
+        assert b"script" not in stored(name)
+
+
+def test_an_animated_gif_is_stored_as_its_first_frame_without_its_comment(as_alice):
+    frames = [Image.new("P", (8, 8), colour) for colour in (1, 2, 3)]
+    buffer = BytesIO()
+    frames[0].save(buffer, "GIF", save_all=True, append_images=frames[1:], comment=SECRET)
+
+    cat = create_cat(as_alice, image=data_url(buffer.getvalue(), "gif"))
+
+    raw = stored(photo_name(cat))
+    assert SECRET.encode() not in raw
+    with Image.open(BytesIO(raw)) as image:
+        assert getattr(image, "n_frames", 1) == 1
+
+
+@pytest.mark.parametrize("kind", ["png", "gif", "webp"])
+def test_transparency_is_kept(as_alice, kind):
+    image = Image.new("RGBA", (1000, 10), (255, 0, 0, 255))
+    image.paste((0, 0, 0, 0), (0, 0, 500, 10))
+    buffer = BytesIO()
+    image.save(buffer, kind.upper())
+
+    cat = create_cat(as_alice, image=data_url(buffer.getvalue(), kind))
+
+    for name in files_of(cat):  # the photo as it is, the thumbnail resampled
+        with Image.open(BytesIO(stored(name))) as kept:
+            rgba = kept.convert("RGBA")
+            assert rgba.getpixel((1, 1))[3] == 0
+            red, green, blue, alpha = rgba.getpixel((rgba.width - 2, 1))
+            assert (red > 250, green < 5, blue < 5, alpha) == (True, True, True, 255)
+
+
+@pytest.mark.parametrize(
+    ("kind", "size", "max_side", "stored_size"),
+    [
+        ("png", (900, 300), 300, (300, 100)),
+        ("webp", (300, 900), 300, (100, 300)),
+        ("gif", (900, 300), 300, (300, 100)),
+        ("png", (300, 100), 300, (300, 100)),
+        # A JPEG decodes straight to 1/4 scale (250x200) where that keeps 3/4 of the bound...
+        ("jpeg", (1000, 800), 250, (250, 200)),
+        ("jpeg", (1000, 800), 300, (250, 200)),
+        # ...and is then scaled down to the bound where it is still over it.
+        ("jpeg", (1000, 800), 240, (240, 192)),
+        ("jpeg", (1000, 800), 400, (400, 320)),
+    ],
+)
+def test_a_photo_over_the_largest_stored_size_is_scaled_down(
+    as_alice, settings, kind, size, max_side, stored_size
+):
+    settings.CATGRAM = {"IMAGE_MAX_SIDE": max_side, "THUMBNAIL_SIDE": 50}
+    buffer = BytesIO()
+    halves(size).save(buffer, kind.upper())
+
+    cat = create_cat(as_alice, image=data_url(buffer.getvalue(), kind))
+
+    with Image.open(BytesIO(stored(photo_name(cat)))) as image:
+        assert image.size == stored_size
+
+
+@pytest.mark.parametrize(
+    ("size", "thumbnail_side", "thumbnail_size"),
+    [((1000, 500), None, (400, 200)), ((1000, 500), 100, (100, 50)), ((30, 60), 100, (30, 60))],
+)
+def test_every_photo_has_a_thumbnail_of_the_configured_size_beside_it(
+    as_alice, settings, size, thumbnail_side, thumbnail_size
+):
+    if thumbnail_side:
+        settings.CATGRAM = {"THUMBNAIL_SIDE": thumbnail_side}
+    buffer = BytesIO()
+    halves(size).save(buffer, "PNG")
+
+    cat = create_cat(as_alice, image=data_url(buffer.getvalue()))
+
+    photo = photo_name(cat)
+    thumbnail = cat["thumbnail_url"].removeprefix("/media/")
+    assert thumbnail == photo.replace(".png", "-thumbnail.png")
+    assert cat["thumbnail"] == f"http://testserver/media/{thumbnail}"
+    assert stored_photos() == {photo, thumbnail}
+    assert Cat.objects.get().thumbnail.name == thumbnail
+    with Image.open(BytesIO(stored(thumbnail))) as image:
+        assert (image.format, image.size) == ("PNG", thumbnail_size)
+    assert as_alice.get(f"cats/{cat['id']}/").json() == cat
+    assert as_alice.get("cats/").json()["results"] == [cat]
+
+
+def test_the_quality_setting_trades_size_for_fidelity(as_alice, settings):
+    buffer = BytesIO()
+    Image.effect_noise((200, 200), 60).convert("RGB").save(buffer, "JPEG", quality=95)
+    sizes = {}
+    for quality in (20, 95):
+        settings.CATGRAM = {"IMAGE_QUALITY": quality}
+        sizes[quality] = len(
+            stored(photo_name(create_cat(as_alice, image=data_url(buffer.getvalue(), "jpeg"))))
+        )
+    assert sizes[20] < sizes[95] / 2
+
+
+@pytest.mark.parametrize(
+    "profile",
+    [ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes(), b"not a profile" * 10],
+    ids=["sRGB", "unreadable"],
+)
+def test_a_colour_profile_is_applied_to_the_pixels_and_not_stored(as_alice, profile):
+    buffer = BytesIO()
+    Image.new("RGB", (8, 8), (200, 120, 40)).save(buffer, "PNG", icc_profile=profile)
+
+    cat = create_cat(as_alice, image=data_url(buffer.getvalue()))
+
+    with Image.open(BytesIO(stored(photo_name(cat)))) as image:
+        assert "icc_profile" not in image.info
+        assert image.getpixel((4, 4)) == (200, 120, 40)  # sRGB to sRGB keeps the colour
+
+
+def test_a_photo_that_decodes_but_whose_pixels_are_corrupt_is_400(as_alice):
+    buffer = BytesIO()
+    halves((64, 64)).save(buffer, "WEBP")
+    raw = bytearray(buffer.getvalue())
+    raw[40:60] = b"\xff" * 20  # inside the compressed image data
+
+    response = as_alice.post("cats/", cat_body(image=data_url(bytes(raw), "webp")))
+
+    assert response.status_code == 400
+    assert list(response.json()) == ["image"]
+    assert stored_photos() == set()
