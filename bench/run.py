@@ -11,11 +11,15 @@ from __future__ import annotations
 import argparse
 import base64
 import io
+import json
 import os
 import platform
+import signal
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
 from datetime import datetime, timezone
 from importlib.metadata import version
 from pathlib import Path
@@ -24,6 +28,7 @@ from bench.load import Request, Result, median, run
 from live_tests.server import ROOT, ExampleSite, call
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
+MEMORY = ROOT / "bench" / "MEMORY.md"
 PASSWORD = "bench-password"
 POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
 
@@ -58,6 +63,20 @@ class Site(ExampleSite):
     def start(self, workers: int) -> None:  # type: ignore[override]
         [self.url] = super().start(processes=1, threads=1, workers=workers, worker_class="sync")
 
+    def new_worker(self) -> int:
+        """Stop the (only) worker; gunicorn starts a new one, whose pid this returns."""
+        [old] = self.worker_pids()
+        os.kill(old, signal.SIGTERM)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            pids = self.worker_pids()
+            if pids and old not in pids:
+                [new] = pids
+                call(f"{self.url}/api/")  # the new worker has loaded the app
+                return new
+            time.sleep(0.1)
+        raise TimeoutError("gunicorn did not start a new worker")
+
     def worker_pids(self) -> list[int]:
         [(process, _)] = self.processes
         children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
@@ -85,15 +104,37 @@ def fixed(method: str, path: str, token: str, body: object = None):
     return lambda number: request
 
 
-def png_data_url(size: int) -> str:
-    """A PNG of noise, about ``size`` bytes, as a data URL."""
+def phone_jpeg() -> bytes:
+    """A 12-megapixel JPEG (4032x3024, as phone cameras take) of about 4 MB: gradients and noise,
+    which compress about as a photo does."""
     from PIL import Image
 
-    side = int((size / 3) ** 0.5)
-    image = Image.frombytes("RGB", (side, side), os.urandom(side * side * 3))
+    size = (4032, 3024)
+    gradient = Image.linear_gradient("L").resize(size)
+    noise = Image.effect_noise(size, 48)
+    flips = (Image.Transpose.ROTATE_180, Image.Transpose.FLIP_LEFT_RIGHT)
+    bands = [Image.blend(gradient, noise, 0.35)] + [
+        Image.blend(gradient.transpose(flip), noise.transpose(flip), 0.35) for flip in flips
+    ]
     buffer = io.BytesIO()
-    image.save(buffer, "PNG", compress_level=1)
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+    Image.merge("RGB", bands).save(buffer, "JPEG", quality=85)
+    return buffer.getvalue()
+
+
+def multipart(fields: dict[str, str], photo: bytes) -> tuple[bytes, str]:
+    """A multipart/form-data body of ``fields`` and ``photo`` as the ``image`` file."""
+    boundary = os.urandom(16).hex()
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        for name, value in fields.items()
+    ]
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="image"; filename="cat.jpg"\r\n'
+        "Content-Type: image/jpeg\r\n\r\n".encode()
+        + photo
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
 class Report:
@@ -190,30 +231,66 @@ def endpoints(site: Site, report: Report, database: str, workers: int, args) -> 
 
 
 def memory(site: Site, report: Report, args) -> None:
-    """RSS over many requests, and the peak while storing a 2 MB photo (one worker)."""
+    """RSS over many requests, and the peak growth of one create with a 12-megapixel photo,
+    sent as a data URL and as a multipart upload, each in a new worker (one worker)."""
     token = token_for(site.url, "user2")
     [pid] = site.worker_pids()
     run(site.url, fixed("GET", "/api/cats/", token), seconds=60, max_requests=2000)
     before = memory_kb(pid, "VmRSS")
     result = run(site.url, fixed("GET", "/api/cats/", token), seconds=300, max_requests=20000)
     after = memory_kb(pid, "VmRSS")
-    photo = png_data_url(2 * 1024 * 1024)
-    photo_bytes = len(base64.b64decode(photo.split(",", 1)[1]))
-    peak_before = memory_kb(pid, "VmHWM")
-    status, _ = call(
-        f"{site.url}/api/cats/",
-        "POST",
-        {"name": "Big photo", "color": "red", "birth_year": 2020, "image": photo},
-        token,
-    )
-    peak_after = memory_kb(pid, "VmHWM")
-    growth = (peak_after - peak_before) * 1024
     report.text(
         f"Worker RSS over {result.count} requests of list page 1: {before / 1024:.1f} MB before, "
-        f"{after / 1024:.1f} MB after ({(after - before) / 1024:+.1f} MB).\n\n"
-        f"Creating a cat with a {photo_bytes / 1e6:.1f} MB photo (status {status}): the worker's "
-        f"peak RSS grew by {growth / 1e6:.1f} MB, {growth / photo_bytes:.1f}x the photo."
+        f"{after / 1024:.1f} MB after ({(after - before) / 1024:+.1f} MB)."
     )
+    photo = phone_jpeg()
+    fields = {"name": "Big photo", "color": "red", "birth_year": "2020"}
+    data_url = json.dumps(
+        {**fields, "image": "data:image/jpeg;base64," + base64.b64encode(photo).decode()}
+    ).encode()
+    rows = []
+    for sent, body, content_type in (
+        ("data URL in JSON", data_url, "application/json"),
+        ("multipart upload", *multipart(fields, photo)),
+    ):
+        pid = site.new_worker()
+        # The worker's own peak first: a few creates without a photo and list pages.
+        run(site.url, fixed("GET", "/api/cats/", token), seconds=5, max_requests=200)
+        call(f"{site.url}/api/cats/", "POST", {**fields, "name": "Warm-up"}, token)
+        peak_before = memory_kb(pid, "VmHWM")
+        status = post(f"{site.url}/api/cats/", body, content_type, token)
+        growth = (memory_kb(pid, "VmHWM") - peak_before) * 1024
+        rows.append(
+            [sent, f"{len(body) / 1e6:.1f}", str(status), f"{growth / 1e6:.1f}",
+             f"**{growth / len(photo):.1f}x**"]
+        )  # fmt: skip
+    report.table(
+        f"Peak worker memory growth of one create with a {photo_size(photo)} JPEG of "
+        f"{len(photo) / 1e6:.1f} MB",
+        ["sent as", "body MB", "status", "peak growth MB", "growth / photo size"],
+        rows,
+    )
+
+
+def photo_size(photo: bytes) -> str:
+    from PIL import Image
+
+    with Image.open(io.BytesIO(photo)) as image:
+        return f"{image.width}x{image.height}"
+
+
+def post(url: str, body: bytes, content_type: str, token: str) -> int:
+    request = urllib.request.Request(
+        url,
+        data=body,
+        method="POST",
+        headers={"Content-Type": content_type, "Authorization": f"Bearer {token}"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
 
 
 FILTERS = [
@@ -317,13 +394,28 @@ def main() -> None:
     parser.add_argument(
         "--scale", type=int, default=1_000_000, help="cats for the PostgreSQL scale test (0: skip)"
     )
+    parser.add_argument(
+        "--only",
+        choices=["memory"],
+        help="memory: only the worker memory figures (one SQLite worker), to bench/MEMORY.md",
+    )
     args = parser.parse_args()
     report = Report()
     command = " ".join(["python3 dev.py bench", *sys.argv[1:]])
     report.text(f"# Benchmark results\n\n{machine()}\n\nCommand: `{command}`")
+    results = MEMORY if args.only == "memory" else RESULTS
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        for database in args.databases.split(","):
+        if args.only == "memory":
+            (workdir / "memory").mkdir()
+            site = Site(workdir / "memory", "sqlite")
+            site.seed(args.cats)
+            site.start(workers=1)
+            try:
+                memory(site, report, args)
+            finally:
+                site.stop()
+        for database in args.databases.split(",") if not args.only else []:
             print(f"{database}:", flush=True)
             (workdir / database).mkdir()
             site = Site(workdir / database, database)
@@ -336,10 +428,10 @@ def main() -> None:
                         memory(site, report, args)
                 finally:
                     site.stop()
-        if args.scale and "postgresql" in args.databases:
+        if args.scale and "postgresql" in args.databases and not args.only:
             scale(report, workdir, args)
-    RESULTS.write_text("\n".join(report.sections))
-    print(f"\nWritten to {RESULTS.relative_to(ROOT)}.")
+    results.write_text("\n".join(report.sections))
+    print(f"\nWritten to {results.relative_to(ROOT)}.")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ width and height), a data URL is decoded piece by piece, and an upload is read f
 from __future__ import annotations
 
 import base64
-import binascii
+import io
 import re
 import warnings
 from collections.abc import Iterator
@@ -32,9 +32,8 @@ FORMATS = {"png": "PNG", "jpeg": "JPEG", "jpg": "JPEG", "gif": "GIF", "webp": "W
 EXTENSIONS = {"PNG": ".png", "JPEG": ".jpg", "GIF": ".gif", "WEBP": ".webp"}
 # Pillow names a JPEG holding several pictures (as many phone cameras write) MPO: still a JPEG.
 ALIASES = {"MPO": "JPEG"}
-DATA_URL = re.compile(r"data:image/(?P<kind>[a-z]+);base64,", re.ASCII)
-# Base64 characters decoded at a time (a multiple of 4): a data URL is never copied whole.
-BASE64_CHUNK = 256 * 1024
+DATA_URL = re.compile(r"\s*data:image/(?P<kind>[a-z]+);base64,", re.ASCII)
+BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}", re.ASCII)
 # Modes each format can encode; any other mode is converted first (see ``encodable``).
 SAVED_MODES = {
     "JPEG": {"L", "RGB", "CMYK"},
@@ -76,32 +75,49 @@ def decode_data_url(value: str) -> EncodedPhoto:
             "Send the photo as a data URL: data:image/<png|jpeg|gif|webp>;base64,<data>."
         )
     start, end = match.end(), len(value.rstrip())
-    # Refuse an oversized photo from its length, before decoding it.
-    if (end - start) // 4 * 3 > catgram_settings.IMAGE_MAX_BYTES + 3:
+    if (end - start) % 4 or not BASE64.fullmatch(value, start, end):
+        raise InvalidImage("The photo's base64 data is invalid or truncated.")
+    data = Base64Reader(value, start, end)
+    if data.size > catgram_settings.IMAGE_MAX_BYTES:
         raise too_big()
-    raw = base64_decoded(value, start, end)
-    if len(raw) > catgram_settings.IMAGE_MAX_BYTES:
-        raise too_big()
-    return encoded_photo(BytesIO(raw), FORMATS[match["kind"]])
+    return encoded_photo(data, FORMATS[match["kind"]])
 
 
-def base64_decoded(value: str, start: int, end: int) -> bytes:
-    """``value[start:end]`` decoded from base64, a chunk at a time, as strictly as the whole."""
-    decoded = bytearray()
-    for offset in range(start, end, BASE64_CHUNK):
-        chunk = value[offset : min(offset + BASE64_CHUNK, end)]
-        # Padding may only end the data, so any '=' must be in the last chunk.
-        if "=" in chunk and offset + BASE64_CHUNK < end:
-            raise invalid_base64()
-        try:
-            decoded += base64.b64decode(chunk, validate=True)
-        except (binascii.Error, ValueError):
-            raise invalid_base64() from None
-    return bytes(decoded)
+class Base64Reader(io.RawIOBase):
+    """A file of the bytes that ``text[start:end]`` (checked base64) encodes, decoded as they
+    are read: the photo of a data URL is never held decoded beside its text."""
 
+    def __init__(self, text: str, start: int, end: int) -> None:
+        super().__init__()
+        self.text, self.start = text, start
+        self.size = (end - start) // 4 * 3 - (text.count("=", max(start, end - 2), end))
+        self.position = 0
 
-def invalid_base64() -> InvalidImage:
-    return InvalidImage("The photo's base64 data is invalid or truncated.")
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self.position
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        origin = {io.SEEK_SET: 0, io.SEEK_CUR: self.position, io.SEEK_END: self.size}[whence]
+        self.position = max(0, origin + offset)
+        return self.position
+
+    def readinto(self, buffer: Any) -> int:
+        wanted = min(len(buffer), self.size - self.position)
+        if wanted <= 0:
+            return 0
+        # Whole groups of four characters, each encoding three bytes.
+        first, last = self.position // 3, (self.position + wanted + 2) // 3
+        decoded = base64.b64decode(self.text[self.start + first * 4 : self.start + last * 4])
+        skip = self.position - first * 3
+        buffer[:wanted] = decoded[skip : skip + wanted]
+        self.position += wanted
+        return wanted
 
 
 def decode_upload(upload: UploadedFile) -> EncodedPhoto:
@@ -134,9 +150,12 @@ def encoded_photo(data: IO[bytes], expected_format: str | None) -> EncodedPhoto:
                 f"{catgram_settings.IMAGE_MAX_PIXELS} allowed."
             )
         image = upright_srgb(loaded(image, catgram_settings.IMAGE_MAX_SIDE))
-        image = scaled_down(image, catgram_settings.IMAGE_MAX_SIDE)
+        image = scaled_down(image, catgram_settings.IMAGE_MAX_SIDE, reducing_gap=3.0)
         photo = encoded(image, found)
-        thumbnail = encoded(scaled_down(image, catgram_settings.THUMBNAIL_SIDE), found)
+        # Reduced by whole pixel blocks first (box filter), then resampled: the step between
+        # the photo and its thumbnail never holds another image of the photo's size.
+        thumbnail = scaled_down(image, catgram_settings.THUMBNAIL_SIDE, reducing_gap=1.0)
+        thumbnail = encoded(thumbnail, found)
     extension = EXTENSIONS[found]
     return EncodedPhoto(
         ContentFile(photo, name=f"photo{extension}"),
@@ -202,16 +221,17 @@ def upright_srgb(image: Image.Image) -> Image.Image:
     return image
 
 
-def scaled_down(image: Image.Image, max_side: int) -> Image.Image:
+def scaled_down(image: Image.Image, max_side: int, reducing_gap: float) -> Image.Image:
     """``image`` with its long side at most ``max_side``, the aspect ratio kept; it is returned
-    as it is when it fits."""
+    as it is when it fits. ``reducing_gap`` is Pillow's: how much larger than the result the
+    image stays after its first, cheap reduction (3 is as good as a full resampling)."""
     ratio = max_side / max(image.size)
     if ratio >= 1:
         return image
     if image.mode not in RESAMPLED_MODES:
         image = image.convert("RGBA" if has_alpha(image) else "RGB")
     size = (max(1, round(image.width * ratio)), max(1, round(image.height * ratio)))
-    return image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    return image.resize(size, Image.Resampling.LANCZOS, reducing_gap=reducing_gap)
 
 
 def has_alpha(image: Image.Image) -> bool:

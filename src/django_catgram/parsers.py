@@ -29,16 +29,20 @@ MAX_NESTING = 100
 TOO_DEEP = f"JSON parse error - nested deeper than {MAX_NESTING} levels"
 
 
-def parsed_body(request: HttpRequest) -> Any:
+def parsed_body(request: HttpRequest, let_go_of_the_body: bool = False) -> Any:
     """The request's body as data, parsed on first use; a bad body raises the same error each
     time it is asked for.
 
     JSON whatever the content type (as Ninja reads it), except forms: ``multipart/form-data``
     and ``application/x-www-form-urlencoded`` give the dict a JSON body would, files included.
+    ``let_go_of_the_body`` drops Django's copy of a JSON or multipart body as soon as it is
+    decoded, so that a photo in it is not held twice more while it is checked and stored;
+    ``request.body`` then raises ``RawPostDataException``, as after a form Django streamed
+    (a multipart form stays in ``request.POST`` and ``request.FILES``).
     """
     if not hasattr(request, _PARSED):
         try:
-            setattr(request, _PARSED, (_parse(request), None))
+            setattr(request, _PARSED, (_parse(request, let_go_of_the_body), None))
         except (BodyParseError, ServiceUnavailable) as error:
             setattr(request, _PARSED, (None, error))
     data, error = getattr(request, _PARSED)
@@ -47,18 +51,29 @@ def parsed_body(request: HttpRequest) -> Any:
     return data
 
 
-def _parse(request: HttpRequest) -> Any:
+def _parse(request: HttpRequest, let_go_of_the_body: bool) -> Any:
     # The body is read whole first (it is bounded by the body limit), so that it can be read
     # again whichever code asks first.
     try:
         body = request.body
     except RawPostDataException:  # a middleware has streamed a form already (outside the API)
         return _form_fields(request.POST, request.FILES)
-    if request.content_type == MULTIPART:
-        return _form(request, body)
-    if request.content_type == URLENCODED:
+    if request.content_type == URLENCODED:  # Django reads it again for request.POST
         return _form_fields(QueryDict(body, encoding=request.encoding), {})
-    return json_value(body)
+    form = _form(request, body) if request.content_type == MULTIPART else None
+    text = None if form is not None else json_text(body)
+    if let_go_of_the_body:
+        del body, request._body  # type: ignore[attr-defined]
+        request._stream = BytesIO()  # type: ignore[attr-defined]
+    return form if text is None else json_value(text)
+
+
+def json_text(body: bytes) -> str:
+    """``body`` decoded as ``json.loads`` decodes bytes (UTF-8, -16 or -32)."""
+    try:
+        return body.decode(json.detect_encoding(body), "surrogatepass")
+    except UnicodeDecodeError as error:
+        raise BodyParseError(f"JSON parse error - {error}") from None
 
 
 def json_value(text: str | bytes) -> Any:
@@ -95,6 +110,7 @@ def _form(request: HttpRequest, body: bytes) -> dict[str, Any]:
     # Django parses forms of POST requests only (https://code.djangoproject.com/ticket/12635).
     try:
         form, files = request.parse_file_upload(request.META, BytesIO(body))
+        request._post, request._files = form, files  # type: ignore[attr-defined]
     except MultiPartParserError as error:
         raise BodyParseError(f"Multipart form parse error - {error}") from None
     except OSError as error:
@@ -121,4 +137,5 @@ class CatgramParser(Parser):
     """
 
     def parse_body(self, request: HttpRequest) -> Any:
-        return parsed_body(request)
+        # Ninja has looked at request.body already and does not again.
+        return parsed_body(request, let_go_of_the_body=True)
