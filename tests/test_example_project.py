@@ -1,5 +1,7 @@
 """The example project, driven as a user would: ``python example_project/manage.py ...``."""
 
+import importlib.util
+import json
 import os
 import subprocess
 import sys
@@ -82,6 +84,30 @@ def test_the_default_database_is_a_sqlite_file_in_the_example_project():
     result = manage("shell", "--no-imports", "-c", code)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str(ROOT / "example_project" / "db.sqlite3")
+
+
+def test_photos_are_files_in_the_media_root_or_with_django_s3_bucket_objects_in_it():
+    code = (
+        "import json; from django.conf import settings as s; "
+        "print(json.dumps(s.STORAGES['default'], default=repr))"
+    )
+    result = manage("shell", "--no-imports", "-c", code)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+
+    env = {"DJANGO_S3_BUCKET": "cat-photos", "DJANGO_S3_ENDPOINT_URL": "https://s3.example"}
+    result = manage("shell", "--no-imports", "-c", code, env=env)
+
+    if not (importlib.util.find_spec("storages") and importlib.util.find_spec("boto3")):
+        assert result.returncode != 0
+        assert "DJANGO_S3_BUCKET needs pip install 'django-storages[s3]'" in result.stderr
+        return
+    assert result.returncode == 0, result.stderr
+    storage = json.loads(result.stdout)
+    assert storage["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert storage["OPTIONS"]["bucket_name"] == "cat-photos"
+    assert storage["OPTIONS"]["endpoint_url"] == "https://s3.example"
+    assert storage["OPTIONS"]["querystring_auth"] is False  # plain public URLs, no signatures
 
 
 @pytest.mark.skipif("DATABASE_URL" not in os.environ, reason="runs in the postgres tox envs")

@@ -5,8 +5,14 @@ DJANGO_ALLOWED_HOSTS, DATABASE_URL (default: SQLite in this folder), DJANGO_MEDI
 DJANGO_FILE_UPLOAD_TEMP_DIR,
 DJANGO_CORS_ALLOWED_ORIGINS, DJANGO_EMAIL_BACKEND, REDIS_URL (the cache; default: the
 database); behind a TLS proxy: DJANGO_SECURE_PROXY_SSL_HEADER=1.
+
+Photos in an S3 bucket instead of DJANGO_MEDIA_ROOT (needs ``pip install 'django-storages[s3]'``):
+DJANGO_S3_BUCKET, DJANGO_S3_ENDPOINT_URL (an S3-compatible service; default: AWS), and the
+credentials and region as boto3 reads them: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY
+(AWS_SESSION_TOKEN), AWS_DEFAULT_REGION, or a profile or instance role instead.
 """
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -139,6 +145,37 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 # Where uploads larger than 2.5 MB are spooled while a request is read (default: the system's).
 FILE_UPLOAD_TEMP_DIR = os.environ.get("DJANGO_FILE_UPLOAD_TEMP_DIR") or None
+# Photos (Cat.image uses the default storage): files under MEDIA_ROOT, or with DJANGO_S3_BUCKET
+# objects in that bucket through django-storages. Their URLs are the bucket's plain public ones,
+# for a bucket whose policy lets anyone read its objects: a signed URL would expire (in an API
+# answer a client keeps, in a page) and differ at every request, so that no browser or CDN could
+# cache it, and the random photo names never change, so caches may keep them for a year. No
+# ACL is sent (new buckets refuse ACLs); as on a file system, a save never replaces an object.
+S3_BUCKET = os.environ.get("DJANGO_S3_BUCKET", "")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if S3_BUCKET:
+    if not (importlib.util.find_spec("storages") and importlib.util.find_spec("boto3")):
+        raise ImproperlyConfigured("DJANGO_S3_BUCKET needs pip install 'django-storages[s3]'.")
+    from botocore.config import Config
+
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": os.environ.get("DJANGO_S3_ENDPOINT_URL") or None,
+            "querystring_auth": False,
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+            # Short timeouts, as for the database and the cache: a storage that never answers
+            # costs a write a few seconds (then 503), not botocore's minutes of retries.
+            "client_config": Config(
+                connect_timeout=2, read_timeout=10, retries={"max_attempts": 2}
+            ),
+        },
+    }
 
 CORS_ALLOWED_ORIGINS = env_list(
     "DJANGO_CORS_ALLOWED_ORIGINS", "http://localhost:3000,http://127.0.0.1:3000"
