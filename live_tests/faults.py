@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 
 from PIL import Image
 
+from django_catgram.images import thumbnail_path
 from live_tests.server import ROOT, ExampleSite
 
 
@@ -195,22 +196,34 @@ def data_url(raw: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(raw).decode()
 
 
-def image_name(cat: dict[str, Any]) -> str | None:
-    """The photo's name in the storage (``cats/images/...``) from a cat's ``image_url``."""
-    url = cat.get("image_url")
+def image_name(cat: dict[str, Any], key: str = "image_url") -> str | None:
+    """The photo's name in the storage (``cats/images/...``) from a cat's ``image_url`` (or the
+    thumbnail's, with ``key="thumbnail_url"``)."""
+    url = cat.get(key)
     return urlsplit(url).path.removeprefix("/media/") if url else None
+
+
+def with_thumbnails(photos: Iterable[str | None]) -> set[str]:
+    """The names of these photos and of their thumbnails, which are stored beside them."""
+    return {name for photo in photos if photo for name in (photo, thumbnail_path(photo))}
 
 
 # What is stored -----------------------------------------------------------------------------
 
 
-def cat_rows(site: ExampleSite) -> dict[int, tuple[str, str | None]]:
-    """Every cat row of the site's database: id -> (name, image name or None)."""
+def cat_rows(site: ExampleSite) -> dict[int, tuple[str, str | None, str | None]]:
+    """Every cat row of the site's database: id -> (name, image name, thumbnail name), the
+    names None without a photo."""
     import psycopg
 
     with psycopg.connect(site.env["DATABASE_URL"]) as db:
-        rows = db.execute("SELECT id, name, image FROM catgram_cat").fetchall()
-    return {cat_id: (name, image or None) for cat_id, name, image in rows}
+        rows = db.execute("SELECT id, name, image, thumbnail FROM catgram_cat").fetchall()
+    return {cat_id: (name, image or None, thumb or None) for cat_id, name, image, thumb in rows}
+
+
+def row_files(rows: dict[int, tuple[str, str | None, str | None]]) -> set[str]:
+    """The photo and thumbnail files the rows refer to."""
+    return {name for _, *names in rows.values() for name in names if name}
 
 
 def photo_folder(site: ExampleSite) -> Path:
@@ -234,11 +247,15 @@ def check_rows_and_files(site: ExampleSite, orphans_allowed: bool = False) -> se
     Returns the unreferenced files."""
     rows = cat_rows(site)
     files = stored_files(site)
-    referenced = {image for _, image in rows.values() if image}
-    missing = {cat_id: image for cat_id, (_, image) in rows.items() if image and image not in files}
+    referenced = row_files(rows)
+    missing = {
+        cat_id: names
+        for cat_id, (_, *names) in rows.items()
+        if any(name and name not in files for name in names)
+    }
     unreferenced = set(files) - referenced
     print(
-        f"rows: {len(rows)} ({len(referenced)} with a photo); files in the photo folder:"
+        f"rows: {len(rows)} ({len(referenced)} photo and thumbnail files); files in the folder:"
         f" {len(files)}; rows whose file is missing: {len(missing)}; unreferenced files:"
         f" {len(unreferenced)}"
     )

@@ -148,9 +148,10 @@ def test_racing_creates_patches_and_deletes_leave_no_orphan_file_or_row(site):
         for path in (site.media_root / "cats" / "images").iterdir()
     }
     referenced = {
-        urlsplit(cat["image_url"]).path.removeprefix("/media/")
+        urlsplit(cat[key]).path.removeprefix("/media/")
         for cat in remaining
-        if cat["image_url"]
+        for key in ("image_url", "thumbnail_url")
+        if cat[key]
     }
     print(f"photo files: {len(stored)}, referenced by cats: {len(referenced)}")
     assert stored == referenced

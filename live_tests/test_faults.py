@@ -26,6 +26,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from PIL import Image
 
 from live_tests.faults import (
     Answer,
@@ -42,8 +43,10 @@ from live_tests.faults import (
     photo_folder,
     png,
     readme_gunicorn_args,
+    row_files,
     stored_files,
     unwritable,
+    with_thumbnails,
 )
 from live_tests.server import DEMO_PASSWORD, ExampleSite, free_port
 
@@ -100,7 +103,7 @@ def upload(journal: Journal, url: str, token: str, name: str, photo: bytes, **op
 
 
 def names_of_rows(site: ExampleSite) -> Counter:
-    return Counter(name for name, _ in cat_rows(site).values())
+    return Counter(name for name, *_ in cat_rows(site).values())
 
 
 def check_failed_writes_left_nothing(site: ExampleSite, failed_names: list[str]) -> None:
@@ -221,7 +224,7 @@ def test_database_connections_terminated_during_photo_writes(make_site):
             if answer.started - 0.01 <= written <= answer.started + answer.seconds + 0.01
         ]
         print(f"{orphan} ({stored_files(site)[orphan]} bytes) written during:", *during, sep="\n  ")
-    sweep_orphans(site, orphans, allowed=replaced)
+    sweep_orphans(site, orphans, allowed=with_thumbnails(replaced))
 
 
 # b. A photo write failing mid-file ----------------------------------------------------------
@@ -268,9 +271,11 @@ def test_photo_write_failing_mid_file_leaves_no_partial_file(make_site):
     check_failed_writes_left_nothing(site, failed)
     rows = cat_rows(site)
     assert rows[before.body["id"]][1] == image_name(before.body), "the failed replace changed it"
-    files = stored_files(site)
-    for answer in (before, after):
-        assert files.get(image_name(answer.body)) == len(small), answer
+    for answer in (before, after):  # whole files, the photo and its thumbnail
+        for key in ("image_url", "thumbnail_url"):
+            with Image.open(site.media_root / image_name(answer.body, key)) as stored:
+                stored.load()
+                assert stored.size == (16, 16), answer
     check_rows_and_files(site)
 
 
@@ -340,14 +345,13 @@ def test_media_folder_not_writable(make_site):
     assert rows[renamed_id][1] == image_name(cats["Renamed"])
     check_failed_writes_left_nothing(site, ["New json", "New form"])
     orphans = check_rows_and_files(site, orphans_allowed=True)
-    removed = {image_name(cats["Unphotographed"]), image_name(cats["Deleted"])}
+    removed = with_thumbnails([image_name(cats["Unphotographed"]), image_name(cats["Deleted"])])
     print(f"orphans: {sorted(orphans)}")
     before_dry_run = stored_files(site)
     sweep(site, "--dry-run")
     assert stored_files(site) == before_dry_run, "catgram_sweep --dry-run removed files"
     sweep_orphans(site, orphans, allowed=removed)
-    referenced = {image for _, image in cat_rows(site).values() if image}
-    assert set(stored_files(site)) == referenced
+    assert set(stored_files(site)) == row_files(cat_rows(site))
 
 
 # d. The cache unreachable -------------------------------------------------------------------
@@ -430,7 +434,7 @@ def test_cache_unreachable(make_site, cache):
     assert rows[kept.body["id"]][1] == image_name(kept.body)
     orphans = check_rows_and_files(site, orphans_allowed=True)
     sweep_orphans(
-        site, orphans, allowed={image_name(first.body), image_name(replaced.body)} - {None}
+        site, orphans, allowed=with_thumbnails([image_name(first.body), image_name(replaced.body)])
     )
 
 

@@ -19,6 +19,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from io import BytesIO
+from pathlib import PurePath
 from typing import IO, Any
 
 from django.core.files.base import ContentFile
@@ -65,6 +66,12 @@ class EncodedPhoto:
     def __init__(self, photo: ContentFile[bytes], thumbnail: ContentFile[bytes]) -> None:
         self.photo = photo
         self.thumbnail = thumbnail
+
+
+def thumbnail_path(photo_name: str) -> str:
+    """The thumbnail's name beside its photo: ``<photo>-thumbnail.<extension>``."""
+    path = PurePath(photo_name)
+    return str(path.with_name(f"{path.stem}-thumbnail{path.suffix}"))
 
 
 def decode_data_url(value: str) -> EncodedPhoto:

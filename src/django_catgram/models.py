@@ -18,12 +18,6 @@ def cat_image_path(instance: Cat, filename: str) -> str:
     return f"{PHOTO_FOLDER}{uuid.uuid4().hex}{PurePath(filename).suffix.lower()}"
 
 
-def thumbnail_path(photo_name: str) -> str:
-    """The thumbnail's name beside its photo: ``<photo>-thumbnail.<extension>``."""
-    path = PurePath(photo_name)
-    return str(path.with_name(f"{path.stem}-thumbnail{path.suffix}"))
-
-
 class Achievement(models.Model):
     """Something a cat can do; names are unique and shared by all cats."""
 
@@ -47,7 +41,8 @@ class Cat(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cats", db_index=False
     )
     image = models.ImageField(upload_to=cat_image_path, blank=True, null=True, default=None)
-    # Made from the photo when it is stored (``images``), named after it, deleted with it.
+    # Made from the photo when it is stored, named after it (``images.thumbnail_path``),
+    # deleted with it.
     thumbnail = models.ImageField(
         upload_to=cat_image_path, blank=True, null=True, default=None, editable=False
     )

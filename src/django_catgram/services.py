@@ -17,8 +17,8 @@ from django.shortcuts import get_object_or_404
 from ninja.errors import AuthorizationError
 
 from django_catgram.errors import InvalidInput, ServiceUnavailable
-from django_catgram.images import EncodedPhoto
-from django_catgram.models import Achievement, Cat, thumbnail_path
+from django_catgram.images import EncodedPhoto, thumbnail_path
+from django_catgram.models import Achievement, Cat
 
 ACHIEVEMENT_EXISTS = "achievement with this achievement name already exists."
 PHOTO_NOT_STORED = "The photo could not be stored; try again later."
