@@ -131,10 +131,11 @@ def test(tox_args: list[str]) -> int:
             print("PostgreSQL is not listening on 127.0.0.1:5432.", file=sys.stderr)
             return 1
         print(
-            "No PostgreSQL on 127.0.0.1:5432: its envs (postgres, faults, fuzz) are skipped.",
+            "No PostgreSQL on 127.0.0.1:5432: its envs (postgres, faults, fuzz, deploy) are"
+            " skipped.",
             flush=True,
         )
-        command += ["--skip-env", "postgres|faults|fuzz"]
+        command += ["--skip-env", "postgres|faults|fuzz|deploy"]
     command += tox_args
     print("+", " ".join(str(part) for part in command), flush=True)
     return subprocess.run([str(part) for part in command], cwd=ROOT, env=env).returncode

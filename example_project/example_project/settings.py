@@ -2,9 +2,10 @@
 
 DJANGO_DEBUG (default 1), DJANGO_SECRET_KEY (required when DJANGO_DEBUG=0),
 DJANGO_ALLOWED_HOSTS, DATABASE_URL (default: SQLite in this folder), DJANGO_MEDIA_ROOT,
-DJANGO_FILE_UPLOAD_TEMP_DIR,
+DJANGO_STATIC_ROOT, DJANGO_FILE_UPLOAD_TEMP_DIR,
 DJANGO_CORS_ALLOWED_ORIGINS, DJANGO_EMAIL_BACKEND, REDIS_URL (the cache; default: the
-database); behind a TLS proxy: DJANGO_SECURE_PROXY_SSL_HEADER=1.
+database); behind a TLS proxy: DJANGO_SECURE_PROXY_SSL_HEADER=1; behind nginx (deploy/):
+DJANGO_NUM_PROXIES=1.
 
 Photos in an S3 bucket instead of DJANGO_MEDIA_ROOT (needs ``pip install 'django-storages[s3]'``):
 DJANGO_S3_BUCKET, DJANGO_S3_ENDPOINT_URL (an S3-compatible service; default: AWS), and the
@@ -140,7 +141,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 # Where uploads larger than 2.5 MB are spooled while a request is read (default: the system's).
@@ -190,6 +191,10 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
 if env_flag("DJANGO_SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind the proxies of deploy/ (DJANGO_NUM_PROXIES=1 for nginx alone), the client's address is
+# the one the nearest proxy puts into X-Forwarded-For; nginx sets that header itself, and the app
+# listens where only nginx reaches it, so clients cannot forge it.
+NINJA_NUM_PROXIES = int(os.environ.get("DJANGO_NUM_PROXIES", 0))
 
 # Mail (password resets, activation): to the console while debugging, else SMTP on localhost.
 EMAIL_BACKEND_PATH = os.environ.get(
