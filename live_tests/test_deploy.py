@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import re
 import secrets
@@ -226,6 +227,23 @@ def test_a_body_over_the_limit_is_refused_by_nginx_in_json(deployment):
     answer = send(f"{deployment.url}/api/cats/", "POST", body, token)
     assert (answer.status, answer.is_json) == (413, True), str(answer)
     assert len(deployment.access_log()) == served, "the app read a body nginx should refuse"
+
+
+@pytest.mark.parametrize(
+    "request_head",
+    [b"GARBAGE\r\n\r\n", b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 20000 + b"\r\n\r\n"],
+    ids=["not HTTP", "a header too large"],
+)
+def test_malformed_http_is_a_json_400_from_nginx(deployment, request_head):
+    with socket.create_connection(("127.0.0.1", deployment.nginx.port), timeout=5) as connection:
+        connection.sendall(request_head)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.split(b" ")[1] == b"400", head
+    assert b"Content-Type: application/json" in head, head
+    assert json.loads(body) == {"detail": "Bad request."}
 
 
 def test_the_docs_page_and_its_assets_through_nginx(deployment):
