@@ -26,8 +26,7 @@ from PIL import Image
 
 from live_tests.faults import send
 from live_tests.server import ExampleSite, free_port, log_in, wait_until_up
-from tests.test_cat_images import data_url
-from tests.test_photo_encoding import assert_no_metadata, phone_photo
+from tests.conftest import assert_no_metadata, data_url, phone_photo
 
 BUCKET = "catgram-photos"
 PHOTOS = "cats/images/"

@@ -1,10 +1,14 @@
+import base64
 import json
+from io import BytesIO
 from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.core.files.storage import default_storage
 from django.test import override_settings
+from PIL import ExifTags, Image, ImageCms, PngImagePlugin
 
 PASSWORD = "Purr-Purr-2020!"
 
@@ -126,3 +130,142 @@ def files_in(folder: Path) -> list[str]:
     return sorted(
         path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file()
     )
+
+
+# Photos: real images made with Pillow, and the files the storage holds -------------------
+
+
+PHOTOS = "cats/images/"
+
+
+KINDS = {"png": "PNG", "jpeg": "JPEG", "gif": "GIF", "webp": "WEBP"}
+
+
+def image_bytes(kind="png", size=(4, 3)):
+    """A real image of ``kind`` (png, jpeg, gif, webp, bmp), made with Pillow."""
+    buffer = BytesIO()
+    Image.new("RGB", size, "orange").save(buffer, KINDS.get(kind, kind.upper()))
+    return buffer.getvalue()
+
+
+def data_url(raw, kind="png"):
+    return f"data:image/{kind};base64,{base64.b64encode(raw).decode()}"
+
+
+def png_url(size=(4, 3)):
+    return data_url(image_bytes("png", size))
+
+
+def picture(raw):
+    """What re-encoding keeps of an image: its format (a phone's MPO is a JPEG) and size."""
+    with Image.open(BytesIO(raw)) as image:
+        return {"MPO": "JPEG"}.get(image.format, image.format), image.size
+
+
+def stored(name):
+    with default_storage.open(name) as file:
+        return file.read()
+
+
+def files_of(cat_json):
+    """The storage names of a cat's photo and thumbnail, from their URLs."""
+    assert cat_json["thumbnail_url"].startswith("/media/" + PHOTOS)
+    return {photo_name(cat_json), cat_json["thumbnail_url"].removeprefix("/media/")}
+
+
+def stored_photos():
+    """The names of the files under cats/images/ in the default storage."""
+    try:
+        return {PHOTOS + name for name in default_storage.listdir(PHOTOS)[1]}
+    except FileNotFoundError:
+        return set()
+
+
+@pytest.fixture(autouse=True)
+def empty_storage(settings):
+    """A new, empty InMemoryStorage for each test (changing STORAGES resets default_storage)."""
+    settings.STORAGES = {**settings.STORAGES}
+    assert stored_photos() == set()
+
+
+def cat_body(**changes):
+    return {"name": "Barsik", "color": "#A9A9A9", "birth_year": 2020, **changes}
+
+
+def create_cat(client, **changes):
+    response = client.post("cats/", cat_body(**changes))
+    assert response.status_code == 201, response.json()
+    return response.json()
+
+
+def photo_name(cat_json):
+    """The storage name of a cat's photo, from its image_url."""
+    assert cat_json["image_url"].startswith("/media/" + PHOTOS)
+    return cat_json["image_url"].removeprefix("/media/")
+
+
+# Text a phone writes into a photo; none of it may reach the stored files.
+SECRET = "Home of Barsik, 55.7558 N 37.6173 E"
+
+
+GPS = {
+    ExifTags.GPS.GPSLatitudeRef: "N",
+    ExifTags.GPS.GPSLatitude: (55.0, 45.0, 20.88),
+    ExifTags.GPS.GPSLongitudeRef: "E",
+    ExifTags.GPS.GPSLongitude: (37.0, 37.0, 2.28),
+    ExifTags.GPS.GPSProcessingMethod: SECRET,
+}
+
+
+XMP = f'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:Description>{SECRET}</rdf:Description>'
+
+
+def phone_exif(orientation=1):
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "PhoneMaker"
+    exif[ExifTags.Base.Model] = "PhoneModel 15 Pro"
+    exif[ExifTags.Base.ImageDescription] = SECRET
+    exif[ExifTags.Base.Orientation] = orientation
+    exif.get_ifd(ExifTags.IFD.GPSInfo).update(GPS)
+    return exif
+
+
+def halves(size=(40, 20)):
+    """An image red on its left half and blue on its right."""
+    image = Image.new("RGB", size, "blue")
+    image.paste("red", (0, 0, size[0] // 2, size[1]))
+    return image
+
+
+def phone_photo(kind, orientation=1, size=(40, 20)):
+    """A photo of ``kind`` carrying EXIF with a GPS position, XMP and a colour profile."""
+    image = halves(size)
+    buffer = BytesIO()
+    options = {
+        "exif": phone_exif(orientation),
+        "icc_profile": ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes(),
+    }
+    if kind == "png":
+        text = PngImagePlugin.PngInfo()
+        text.add_itxt("XML:com.adobe.xmp", XMP)
+        text.add_text("Comment", SECRET)
+        options["pnginfo"] = text
+    else:
+        options["xmp"] = XMP.encode()
+    if kind == "jpeg":
+        options["comment"] = SECRET
+    image.save(buffer, {"jpeg": "JPEG", "png": "PNG", "webp": "WEBP"}[kind], **options)
+    raw = buffer.getvalue()
+    assert SECRET.encode() in raw
+    with Image.open(BytesIO(raw)) as check:
+        assert check.getexif().get_ifd(ExifTags.IFD.GPSInfo)
+    return raw
+
+
+def assert_no_metadata(raw):
+    assert SECRET.encode() not in raw
+    for marker in (b"Exif", b"eXIf", b"EXIF", b"PhoneMaker", b"xmpmeta", b"XMP", b"iTXt"):
+        assert marker not in raw
+    with Image.open(BytesIO(raw)) as image:
+        assert not image.getexif()
+        assert not set(image.info) & {"exif", "xmp", "icc_profile", "comment", "XML:com.adobe.xmp"}

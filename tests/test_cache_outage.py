@@ -13,8 +13,7 @@ from django.core.cache import caches
 from django.test import override_settings
 
 from django_catgram.models import Cat
-from tests.conftest import PASSWORD
-from tests.test_cat_images import png_url
+from tests.conftest import PASSWORD, png_url
 
 # Real commits: the work after a commit (forgetting cached counts, deleting a replaced photo)
 # runs as it does in production.

@@ -11,26 +11,29 @@ import zlib
 from io import BytesIO
 
 import pytest
-from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from PIL import Image
 
 from django_catgram.models import Achievement, Cat
+from tests.conftest import (
+    PHOTOS,
+    cat_body,
+    create_cat,
+    data_url,
+    files_of,
+    image_bytes,
+    photo_name,
+    picture,
+    png_url,
+    stored,
+    stored_photos,
+)
 
 pytestmark = pytest.mark.django_db
 
-PHOTOS = "cats/images/"
-KINDS = {"png": "PNG", "jpeg": "JPEG", "gif": "GIF", "webp": "WEBP"}
 EXTENSIONS = {"png": ".png", "jpeg": ".jpg", "gif": ".gif", "webp": ".webp"}
-
-
-def image_bytes(kind="png", size=(4, 3)):
-    """A real image of ``kind`` (png, jpeg, gif, webp, bmp), made with Pillow."""
-    buffer = BytesIO()
-    Image.new("RGB", size, "orange").save(buffer, KINDS.get(kind, kind.upper()))
-    return buffer.getvalue()
 
 
 def mpo_bytes():
@@ -41,14 +44,6 @@ def mpo_bytes():
     return buffer.getvalue()
 
 
-def data_url(raw, kind="png"):
-    return f"data:image/{kind};base64,{base64.b64encode(raw).decode()}"
-
-
-def png_url(size=(4, 3)):
-    return data_url(image_bytes("png", size))
-
-
 def png_declaring(width, height):
     """A 1x1 PNG whose header claims ``width`` x ``height`` pixels (a decompression bomb)."""
     raw = bytearray(image_bytes("png", (1, 1)))
@@ -56,54 +51,6 @@ def png_declaring(width, height):
     raw[16:24] = struct.pack(">II", width, height)
     raw[29:33] = struct.pack(">I", zlib.crc32(bytes(raw[12:29])))
     return bytes(raw)
-
-
-def picture(raw):
-    """What re-encoding keeps of an image: its format (a phone's MPO is a JPEG) and size."""
-    with Image.open(BytesIO(raw)) as image:
-        return {"MPO": "JPEG"}.get(image.format, image.format), image.size
-
-
-def stored(name):
-    with default_storage.open(name) as file:
-        return file.read()
-
-
-def files_of(cat_json):
-    """The storage names of a cat's photo and thumbnail, from their URLs."""
-    assert cat_json["thumbnail_url"].startswith("/media/" + PHOTOS)
-    return {photo_name(cat_json), cat_json["thumbnail_url"].removeprefix("/media/")}
-
-
-def stored_photos():
-    """The names of the files under cats/images/ in the default storage."""
-    try:
-        return {PHOTOS + name for name in default_storage.listdir(PHOTOS)[1]}
-    except FileNotFoundError:
-        return set()
-
-
-@pytest.fixture(autouse=True)
-def empty_storage(settings):
-    """A new, empty InMemoryStorage for each test (changing STORAGES resets default_storage)."""
-    settings.STORAGES = {**settings.STORAGES}
-    assert stored_photos() == set()
-
-
-def cat_body(**changes):
-    return {"name": "Barsik", "color": "#A9A9A9", "birth_year": 2020, **changes}
-
-
-def create_cat(client, **changes):
-    response = client.post("cats/", cat_body(**changes))
-    assert response.status_code == 201, response.json()
-    return response.json()
-
-
-def photo_name(cat_json):
-    """The storage name of a cat's photo, from its image_url."""
-    assert cat_json["image_url"].startswith("/media/" + PHOTOS)
-    return cat_json["image_url"].removeprefix("/media/")
 
 
 @pytest.mark.parametrize("kind", ["png", "jpeg", "gif", "webp"])

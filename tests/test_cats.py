@@ -6,9 +6,16 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from django_catgram.models import Achievement, Cat
-from tests.conftest import PASSWORD, Api
-from tests.test_cat_images import cat_body, create_cat, files_of, photo_name, png_url, stored_photos
-from tests.test_cat_images import empty_storage as empty_storage  # noqa: F401 - autouse fixture
+from tests.conftest import (
+    PASSWORD,
+    Api,
+    cat_body,
+    create_cat,
+    files_of,
+    photo_name,
+    png_url,
+    stored_photos,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -3,6 +3,9 @@
 import pytest
 from django.test import Client, override_settings
 
+from django_catgram.cats import router as cats_router
+from django_catgram.routing import refuse_other_methods
+
 pytestmark = pytest.mark.django_db
 
 
@@ -41,6 +44,18 @@ def test_a_method_a_path_does_not_serve_is_405_with_allow(client, method, path, 
     assert response.status_code == 405
     assert response.json() == {"detail": f'Method "{method.upper()}" not allowed.'}
     assert response["Allow"] == allowed
+
+
+def test_refusing_other_methods_again_registers_nothing_more(client):
+    """``add_routers`` refuses the unserved methods; a router added again keeps one refusal."""
+    operations = {path: len(view.operations) for path, view in cats_router.path_operations.items()}
+
+    refuse_other_methods(cats_router)
+
+    assert {path: len(view.operations) for path, view in cats_router.path_operations.items()} == (
+        operations
+    )
+    assert client.delete("/api/cats/")["Allow"] == "GET, POST"
 
 
 def test_a_body_over_the_limit_is_413_before_it_is_read(as_alice):

@@ -4,83 +4,24 @@ upright, scaled to the settings, with a thumbnail of the configured size."""
 from io import BytesIO
 
 import pytest
-from PIL import ExifTags, Image, ImageCms, PngImagePlugin
+from PIL import Image, ImageCms
 
 from django_catgram.models import Cat
-from tests.test_cat_images import (
+from tests.conftest import (
+    SECRET,
+    assert_no_metadata,
     cat_body,
     create_cat,
     data_url,
     files_of,
+    halves,
+    phone_photo,
     photo_name,
     stored,
     stored_photos,
 )
-from tests.test_cat_images import empty_storage as empty_storage  # noqa: F401 - autouse fixture
 
 pytestmark = pytest.mark.django_db
-
-# Text a phone writes into a photo; none of it may reach the stored files.
-SECRET = "Home of Barsik, 55.7558 N 37.6173 E"
-GPS = {
-    ExifTags.GPS.GPSLatitudeRef: "N",
-    ExifTags.GPS.GPSLatitude: (55.0, 45.0, 20.88),
-    ExifTags.GPS.GPSLongitudeRef: "E",
-    ExifTags.GPS.GPSLongitude: (37.0, 37.0, 2.28),
-    ExifTags.GPS.GPSProcessingMethod: SECRET,
-}
-XMP = f'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:Description>{SECRET}</rdf:Description>'
-
-
-def phone_exif(orientation=1):
-    exif = Image.Exif()
-    exif[ExifTags.Base.Make] = "PhoneMaker"
-    exif[ExifTags.Base.Model] = "PhoneModel 15 Pro"
-    exif[ExifTags.Base.ImageDescription] = SECRET
-    exif[ExifTags.Base.Orientation] = orientation
-    exif.get_ifd(ExifTags.IFD.GPSInfo).update(GPS)
-    return exif
-
-
-def halves(size=(40, 20)):
-    """An image red on its left half and blue on its right."""
-    image = Image.new("RGB", size, "blue")
-    image.paste("red", (0, 0, size[0] // 2, size[1]))
-    return image
-
-
-def phone_photo(kind, orientation=1, size=(40, 20)):
-    """A photo of ``kind`` carrying EXIF with a GPS position, XMP and a colour profile."""
-    image = halves(size)
-    buffer = BytesIO()
-    options = {
-        "exif": phone_exif(orientation),
-        "icc_profile": ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes(),
-    }
-    if kind == "png":
-        text = PngImagePlugin.PngInfo()
-        text.add_itxt("XML:com.adobe.xmp", XMP)
-        text.add_text("Comment", SECRET)
-        options["pnginfo"] = text
-    else:
-        options["xmp"] = XMP.encode()
-    if kind == "jpeg":
-        options["comment"] = SECRET
-    image.save(buffer, {"jpeg": "JPEG", "png": "PNG", "webp": "WEBP"}[kind], **options)
-    raw = buffer.getvalue()
-    assert SECRET.encode() in raw
-    with Image.open(BytesIO(raw)) as check:
-        assert check.getexif().get_ifd(ExifTags.IFD.GPSInfo)
-    return raw
-
-
-def assert_no_metadata(raw):
-    assert SECRET.encode() not in raw
-    for marker in (b"Exif", b"eXIf", b"EXIF", b"PhoneMaker", b"xmpmeta", b"XMP", b"iTXt"):
-        assert marker not in raw
-    with Image.open(BytesIO(raw)) as image:
-        assert not image.getexif()
-        assert not set(image.info) & {"exif", "xmp", "icc_profile", "comment", "XML:com.adobe.xmp"}
 
 
 @pytest.mark.parametrize("kind", ["jpeg", "webp", "png"])

@@ -8,9 +8,7 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 
 from django_catgram.models import Cat
-from tests.test_cat_images import empty_storage as empty_storage  # noqa: F401 - autouse fixture
-from tests.test_cat_images import stored, stored_photos
-from tests.test_photo_encoding import SECRET, assert_no_metadata, phone_photo
+from tests.conftest import SECRET, assert_no_metadata, phone_photo, stored, stored_photos
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,7 @@ import pytest
 from PIL import Image
 
 from django_catgram.models import Cat
-from tests.conftest import files_in
-from tests.test_cat_images import data_url, png_url
+from tests.conftest import data_url, files_in, png_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -17,13 +17,9 @@ from django.template.loader import render_to_string
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
+from django_catgram import messages
 from django_catgram.conf import catgram_settings
 from django_catgram.errors import InvalidInput
-
-USERNAME_TAKEN = "A user with that username already exists."
-INVALID_PASSWORD = "Invalid password."
-INVALID_UID = "Invalid user id or user doesn't exist."
-INVALID_TOKEN = "Invalid token for given user."
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +49,7 @@ def clean_username(value: str, field: str) -> str:
     except ValidationError as error:
         raise InvalidInput.on(field, *error.messages) from None
     if user_model._default_manager.filter(**{user_model.USERNAME_FIELD: username}).exists():
-        raise InvalidInput.on(field, USERNAME_TAKEN)
+        raise InvalidInput.on(field, messages.USERNAME_TAKEN)
     return username
 
 
@@ -79,7 +75,7 @@ def check_password(user: AbstractBaseUser, password: str, field: str) -> None:
 
 def check_current_password(user: AbstractBaseUser, password: str) -> None:
     if not user.check_password(password):
-        raise InvalidInput.on("current_password", INVALID_PASSWORD)
+        raise InvalidInput.on("current_password", messages.INVALID_PASSWORD)
 
 
 def set_email(user: AbstractBaseUser, email: str) -> list[str]:
@@ -97,7 +93,7 @@ def save_username(user: AbstractBaseUser, field: str, **save_options: Any) -> No
         with transaction.atomic():
             user.save(**save_options)
     except IntegrityError:
-        raise InvalidInput.on(field, USERNAME_TAKEN) from None
+        raise InvalidInput.on(field, messages.USERNAME_TAKEN) from None
 
 
 def register(request: HttpRequest, username: str, password: str, email: str) -> AbstractBaseUser:
@@ -127,7 +123,7 @@ def user_from_uid(uid: str) -> AbstractBaseUser:
         pk = user_model._meta.pk.to_python(force_str(urlsafe_base64_decode(uid)))
         return user_model._default_manager.get(pk=pk)
     except (ValueError, TypeError, OverflowError, ValidationError, user_model.DoesNotExist):
-        raise InvalidInput.on("uid", INVALID_UID) from None
+        raise InvalidInput.on("uid", messages.INVALID_UID) from None
 
 
 def user_from_link(
@@ -136,7 +132,7 @@ def user_from_link(
     """The user of a mailed link whose token is still good, or 400 on ``uid`` or ``token``."""
     user = user_from_uid(uid)
     if not generator.check_token(user, token):
-        raise InvalidInput.on("token", INVALID_TOKEN)
+        raise InvalidInput.on("token", messages.INVALID_LINK_TOKEN)
     return user
 
 

@@ -7,11 +7,12 @@ from typing import Any
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Status
-from ninja.errors import AuthorizationError
 
+from django_catgram.authentication import jwt_auth
 from django_catgram.models import Achievement
+from django_catgram.permissions import check_may_change_achievements
 from django_catgram.presenters import achievement_object
-from django_catgram.routing import make_router, refuse_other_methods
+from django_catgram.routing import make_router
 from django_catgram.schemas import (
     AchievementIn,
     AchievementOut,
@@ -19,7 +20,6 @@ from django_catgram.schemas import (
     BodyErrors,
     Detail,
 )
-from django_catgram.security import jwt_auth
 from django_catgram.services import write_achievement
 
 router = make_router(tags=["achievements"], auth=jwt_auth)
@@ -28,10 +28,13 @@ STAFF_ERRORS = {401: Detail, 403: Detail, 404: Detail}
 CHANGE_ERRORS = {**STAFF_ERRORS, 400: BodyErrors}
 
 
+def achievement_of(achievement: Achievement) -> dict[str, Any]:
+    return achievement_object(achievement.pk, achievement.name)
+
+
 def staff_achievement(request: HttpRequest, achievement_id: int) -> Achievement:
     """The achievement to change or delete: 403 unless the caller is staff, then 404 if none."""
-    if not request.user.is_staff:
-        raise AuthorizationError()
+    check_may_change_achievements(request)
     return get_object_or_404(Achievement, pk=achievement_id)
 
 
@@ -44,7 +47,7 @@ def staff_achievement(request: HttpRequest, achievement_id: int) -> Achievement:
 )
 def list_achievements(request: HttpRequest) -> Any:
     achievements = Achievement.objects.order_by("name").values_list("id", "name")
-    return [{"id": pk, "achievement_name": name} for pk, name in achievements]
+    return [achievement_object(pk, name) for pk, name in achievements]
 
 
 @router.post(
@@ -55,7 +58,7 @@ def list_achievements(request: HttpRequest) -> Any:
     summary="Add an achievement; its name must be new",
 )
 def create_achievement(request: HttpRequest, body: AchievementIn) -> Any:
-    return Status(201, achievement_object(write_achievement(Achievement(), body.achievement_name)))
+    return Status(201, achievement_of(write_achievement(Achievement(), body.achievement_name)))
 
 
 @router.get(
@@ -66,7 +69,7 @@ def create_achievement(request: HttpRequest, body: AchievementIn) -> Any:
     summary="An achievement",
 )
 def get_achievement(request: HttpRequest, achievement_id: int) -> Any:
-    return achievement_object(get_object_or_404(Achievement, pk=achievement_id))
+    return achievement_of(get_object_or_404(Achievement, pk=achievement_id))
 
 
 @router.put(
@@ -78,7 +81,7 @@ def get_achievement(request: HttpRequest, achievement_id: int) -> Any:
 )
 def update_achievement(request: HttpRequest, achievement_id: int, body: AchievementIn) -> Any:
     achievement = staff_achievement(request, achievement_id)
-    return achievement_object(write_achievement(achievement, body.achievement_name))
+    return achievement_of(write_achievement(achievement, body.achievement_name))
 
 
 @router.patch(
@@ -92,7 +95,7 @@ def partial_update_achievement(
     request: HttpRequest, achievement_id: int, body: AchievementPatch
 ) -> Any:
     achievement = staff_achievement(request, achievement_id)
-    return achievement_object(write_achievement(achievement, body.achievement_name))
+    return achievement_of(write_achievement(achievement, body.achievement_name))
 
 
 @router.delete(
@@ -105,6 +108,3 @@ def partial_update_achievement(
 def delete_achievement(request: HttpRequest, achievement_id: int) -> Any:
     staff_achievement(request, achievement_id).delete()
     return Status(204, None)
-
-
-refuse_other_methods(router)

@@ -11,9 +11,10 @@ from ninja import Status
 from ninja.errors import AuthenticationError
 from ninja_jwt.token_blacklist.models import OutstandingToken
 
-from django_catgram import throttles
+from django_catgram import messages, throttles
+from django_catgram.authentication import jwt_auth
 from django_catgram.errors import InvalidInput
-from django_catgram.routing import both_spellings, make_router, refuse_other_methods
+from django_catgram.routing import both_spellings, make_router
 from django_catgram.schemas import (
     AuthToken,
     BodyErrors,
@@ -24,7 +25,6 @@ from django_catgram.schemas import (
     TokenIn,
     TokenPair,
 )
-from django_catgram.security import jwt_auth
 from django_catgram.tokens import (
     AccessToken,
     RefreshToken,
@@ -35,9 +35,6 @@ from django_catgram.tokens import (
 )
 
 router = make_router(tags=["auth"])
-
-NO_ACCOUNT = "No active account found with the given credentials"
-UNABLE_TO_LOG_IN = "Unable to log in with provided credentials."
 
 
 def log_in(request: HttpRequest, credentials: Credentials) -> Any:
@@ -57,7 +54,7 @@ def log_in(request: HttpRequest, credentials: Credentials) -> Any:
 def obtain_token(request: HttpRequest, credentials: Credentials) -> Any:
     user = log_in(request, credentials)
     if user is None:
-        raise AuthenticationError(401, NO_ACCOUNT)
+        raise AuthenticationError(401, messages.NO_ACCOUNT)
     return issue_tokens(user)
 
 
@@ -120,7 +117,7 @@ def blacklist_token(request: HttpRequest, body: RefreshIn) -> Any:
 def token_login(request: HttpRequest, credentials: Credentials) -> Any:
     user = log_in(request, credentials)
     if user is None:
-        raise InvalidInput.on("non_field_errors", UNABLE_TO_LOG_IN)
+        raise InvalidInput.on("non_field_errors", messages.UNABLE_TO_LOG_IN)
     return {"auth_token": issue_tokens(user)["token"]}
 
 
@@ -135,6 +132,3 @@ def token_login(request: HttpRequest, credentials: Credentials) -> Any:
 def token_logout(request: HttpRequest) -> Any:
     revoke(request.catgram_access_token)  # type: ignore[attr-defined]
     return Status(204, None)
-
-
-refuse_other_methods(router)

@@ -8,20 +8,21 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Schema, Status
 from ninja.pagination import paginate
 
+from django_catgram.authentication import jwt_auth
 from django_catgram.counts import cached_count
 from django_catgram.filters import CatFilterQuery, filter_cats
 from django_catgram.models import Cat
 from django_catgram.pagination import PageNumberPagination
+from django_catgram.permissions import check_may_change_cat
 from django_catgram.presenters import (
     cat_object_by_id,
     cat_objects,
     cat_rows,
     written_cat_object,
 )
-from django_catgram.routing import make_router, refuse_other_methods
+from django_catgram.routing import make_router
 from django_catgram.schemas import BodyErrors, CatIn, CatOut, CatPatch, Detail, FieldErrors
-from django_catgram.security import jwt_auth
-from django_catgram.services import check_may_change, delete_cat, write_cat
+from django_catgram.services import delete_cat, write_cat
 
 router = make_router(tags=["cats"], auth=jwt_auth)
 ERRORS = {400: FieldErrors, 401: Detail}
@@ -75,7 +76,7 @@ def get_cat(request: HttpRequest, cat_id: int) -> Any:
 
 def change_cat(request: HttpRequest, cat_id: int, body: Schema) -> dict[str, Any]:
     cat = get_object_or_404(Cat, pk=cat_id)
-    check_may_change(request, cat)
+    check_may_change_cat(request, cat)
     return written_cat_object(request, write_cat(cat, body.model_dump(exclude_unset=True)))
 
 
@@ -110,9 +111,6 @@ def partial_update_cat(request: HttpRequest, cat_id: int, body: CatPatch) -> Any
 )
 def delete(request: HttpRequest, cat_id: int) -> Any:
     cat = get_object_or_404(Cat, pk=cat_id)
-    check_may_change(request, cat)
+    check_may_change_cat(request, cat)
     delete_cat(cat)
     return Status(204, None)
-
-
-refuse_other_methods(router)

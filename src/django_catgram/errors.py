@@ -15,12 +15,10 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 from ninja_jwt.exceptions import TokenError
 
+from django_catgram import messages
+
 logger = logging.getLogger("django.request")
 
-NOT_AUTHENTICATED = "Authentication credentials were not provided."
-PERMISSION_DENIED = "You do not have permission to perform this action."
-INVALID_TOKEN = "Token is invalid or expired"
-NOT_AN_OBJECT = "Invalid data. Expected a dictionary."
 
 # DRF's wording for pydantic's error types; placeholders come from the error's context.
 MESSAGES = {
@@ -39,9 +37,9 @@ MESSAGES = {
     "bool_type": "Must be a valid boolean.",
     "bool_parsing": "Must be a valid boolean.",
     "list_type": "Expected a list of items.",
-    "model_type": NOT_AN_OBJECT,
-    "model_attributes_type": NOT_AN_OBJECT,
-    "dict_type": NOT_AN_OBJECT,
+    "model_type": messages.NOT_AN_OBJECT,
+    "model_attributes_type": messages.NOT_AN_OBJECT,
+    "dict_type": messages.NOT_AN_OBJECT,
     "extra_forbidden": "Unknown field.",
 }
 
@@ -75,14 +73,11 @@ class ServiceUnavailable(HttpError):
         super().__init__(503, message)
 
 
-DATABASE_UNAVAILABLE = "The database is unavailable; try again later."
-
-
 class MethodNotAllowed(HttpError):
     """405 for a method the path does not serve, naming the ones it does."""
 
     def __init__(self, method: str, allowed: list[str]) -> None:
-        super().__init__(405, f'Method "{method}" not allowed.')
+        super().__init__(405, messages.METHOD_NOT_ALLOWED.format(method=method))
         self.allowed = allowed
 
 
@@ -130,7 +125,7 @@ def on_invalid_input(request: HttpRequest, exc: InvalidInput, api: NinjaAPI) -> 
 def on_authentication_error(
     request: HttpRequest, exc: AuthenticationError, api: NinjaAPI
 ) -> HttpResponse:
-    message = exc.message if exc.message != "Unauthorized" else NOT_AUTHENTICATED
+    message = exc.message if exc.message != "Unauthorized" else messages.NOT_AUTHENTICATED
     response = _respond(api, request, {"detail": message}, 401)
     response["WWW-Authenticate"] = 'Bearer realm="api"'
     return response
@@ -138,13 +133,15 @@ def on_authentication_error(
 
 def on_token_error(request: HttpRequest, exc: TokenError, api: NinjaAPI) -> HttpResponse:
     """A token sent in a body (refresh, verify, blacklist) that is forged, expired or spent."""
-    return on_authentication_error(request, AuthenticationError(401, INVALID_TOKEN), api)
+    return on_authentication_error(
+        request, AuthenticationError(401, messages.TOKEN_INVALID_OR_EXPIRED), api
+    )
 
 
 def on_authorization_error(
     request: HttpRequest, exc: AuthorizationError, api: NinjaAPI
 ) -> HttpResponse:
-    message = exc.message if exc.message != "Forbidden" else PERMISSION_DENIED
+    message = exc.message if exc.message != "Forbidden" else messages.PERMISSION_DENIED
     return _respond(api, request, {"detail": message}, 403)
 
 
@@ -175,11 +172,11 @@ def on_database_unavailable(
         exc_info=exc,
         extra={"status_code": 503, "request": request},
     )
-    return on_http_error(request, ServiceUnavailable(DATABASE_UNAVAILABLE), api)
+    return on_http_error(request, ServiceUnavailable(messages.DATABASE_UNAVAILABLE), api)
 
 
 def on_not_found(request: HttpRequest, exc: Http404, api: NinjaAPI) -> HttpResponse:
-    return _respond(api, request, {"detail": "Not found."}, 404)
+    return _respond(api, request, {"detail": messages.NOT_FOUND}, 404)
 
 
 def on_suspicious_request(
@@ -200,7 +197,7 @@ def on_exception(request: HttpRequest, exc: Exception, api: NinjaAPI) -> HttpRes
     )
     # Lets Django's test client re-raise the exception, so that a test sees the bug itself.
     got_request_exception.send(sender=None, request=request)
-    return _respond(api, request, {"detail": "Internal server error."}, 500)
+    return _respond(api, request, {"detail": messages.SERVER_ERROR}, 500)
 
 
 HANDLERS: dict[type[Exception], Callable[..., HttpResponse]] = {

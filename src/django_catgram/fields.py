@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 from pydantic import AfterValidator, BeforeValidator, Field, PlainValidator, WithJsonSchema
 
+from django_catgram import messages
 from django_catgram.images import decode_data_url, decode_upload
 from django_catgram.models import MIN_BIRTH_YEAR, Achievement, Cat
 
@@ -23,16 +24,16 @@ def css_color_name(value: str) -> str:
             return webcolors.hex_to_name(webcolors.normalize_hex(value), spec=webcolors.CSS3)
         webcolors.name_to_hex(value, spec=webcolors.CSS3)
     except ValueError:
-        raise ValueError(f"No CSS colour name for {value!r}.") from None
+        raise ValueError(messages.NO_CSS_COLOUR.format(value=value)) from None
     return value
 
 
 def check_birth_year(value: int) -> int:
     this_year = timezone.localdate().year
     if value < MIN_BIRTH_YEAR:
-        raise ValueError(f"Ensure this value is greater than or equal to {MIN_BIRTH_YEAR}.")
+        raise ValueError(messages.AT_LEAST.format(limit=MIN_BIRTH_YEAR))
     if value > this_year:
-        raise ValueError(f"Ensure this value is less than or equal to {this_year}.")
+        raise ValueError(messages.AT_MOST.format(limit=this_year))
     return value
 
 
@@ -48,7 +49,7 @@ def photo(value: Any) -> ContentFile | None:
         return decode_upload(value)
     if isinstance(value, str):
         return decode_data_url(value)
-    raise ValueError("Send the photo as a data URL string, or null to remove it.")
+    raise ValueError(messages.PHOTO_NOT_A_STRING)
 
 
 def column_length(model: type[models.Model], field: str) -> int | None:

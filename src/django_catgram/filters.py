@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from ninja import Schema
 from pydantic import Field, create_model
 
+from django_catgram import messages
 from django_catgram.errors import InvalidInput
 from django_catgram.fields import css_color_name
 from django_catgram.models import Cat
@@ -28,7 +29,7 @@ class OwnerField(forms.CharField):
         try:
             return int(value)
         except ValueError:
-            raise forms.ValidationError("Enter a user id or “me”.") from None
+            raise forms.ValidationError(messages.USER_ID_OR_ME) from None
 
 
 class ColorField(forms.CharField):

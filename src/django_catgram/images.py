@@ -26,6 +26,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from PIL import Image, ImageCms, ImageOps
 
+from django_catgram import messages
 from django_catgram.conf import catgram_settings
 
 # Media type words in data URLs, and the Pillow format each must decode as.
@@ -78,12 +79,10 @@ def decode_data_url(value: str) -> EncodedPhoto:
     """A checked photo from ``data:image/<png|jpeg|gif|webp>;base64,<data>``."""
     match = DATA_URL.match(value)
     if not match or match["kind"] not in FORMATS:
-        raise InvalidImage(
-            "Send the photo as a data URL: data:image/<png|jpeg|gif|webp>;base64,<data>."
-        )
+        raise InvalidImage(messages.PHOTO_NOT_A_DATA_URL)
     start, end = match.end(), len(value.rstrip())
     if (end - start) % 4 or not BASE64.fullmatch(value, start, end):
-        raise InvalidImage("The photo's base64 data is invalid or truncated.")
+        raise InvalidImage(messages.PHOTO_BAD_BASE64)
     data = Base64Reader(value, start, end)
     if data.size > catgram_settings.IMAGE_MAX_BYTES:
         raise too_big()
@@ -138,7 +137,7 @@ def decode_upload(upload: UploadedFile) -> EncodedPhoto:
 
 def too_big() -> InvalidImage:
     megabytes = catgram_settings.IMAGE_MAX_BYTES / (1024 * 1024)
-    return InvalidImage(f"The photo is larger than {megabytes:g} MB.")
+    return InvalidImage(messages.PHOTO_TOO_LARGE.format(megabytes=megabytes))
 
 
 def encoded_photo(data: IO[bytes], expected_format: str | None) -> EncodedPhoto:
@@ -147,14 +146,13 @@ def encoded_photo(data: IO[bytes], expected_format: str | None) -> EncodedPhoto:
     with decoded(data) as image:
         found = ALIASES.get(image.format or "", image.format)
         if found not in EXTENSIONS or expected_format not in (None, found):
-            raise InvalidImage(
-                f"The data is not a valid {(expected_format or 'PNG, JPEG, GIF or WEBP')} image."
-            )
+            kind = expected_format or "PNG, JPEG, GIF or WEBP"
+            raise InvalidImage(messages.PHOTO_WRONG_KIND.format(kind=kind))
         width, height = image.size
         if width * height > catgram_settings.IMAGE_MAX_PIXELS:
+            limit = catgram_settings.IMAGE_MAX_PIXELS
             raise InvalidImage(
-                f"The photo has {width}x{height} pixels, more than the "
-                f"{catgram_settings.IMAGE_MAX_PIXELS} allowed."
+                messages.PHOTO_TOO_MANY_PIXELS.format(width=width, height=height, limit=limit)
             )
         image = upright_srgb(loaded(image, catgram_settings.IMAGE_MAX_SIDE))
         image = scaled_down(image, catgram_settings.IMAGE_MAX_SIDE, reducing_gap=3.0)
@@ -184,7 +182,7 @@ def decoded(data: IO[bytes]) -> Iterator[Image.Image]:
         raise
     except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError,
             Image.DecompressionBombWarning):  # fmt: skip
-        raise InvalidImage("Upload a valid image: the data is not a readable image.") from None
+        raise InvalidImage(messages.PHOTO_UNREADABLE) from None
 
 
 def loaded(image: Image.Image, max_side: int) -> Image.Image:

@@ -12,6 +12,7 @@ from ninja import Schema
 from ninja.errors import HttpError
 from ninja.pagination import PaginationBase
 
+from django_catgram import messages
 from django_catgram.conf import catgram_settings
 
 
@@ -64,7 +65,7 @@ class PageNumberPagination(PaginationBase):
         try:
             page = paginator.page(pagination.page or 1)  # an empty ?page= is page 1, as in DRF
         except InvalidPage:
-            raise HttpError(404, "Invalid page.") from None
+            raise HttpError(404, messages.INVALID_PAGE) from None
         return {
             "count": paginator.count,
             "next": page_url(request, page.next_page_number()) if page.has_next() else None,

@@ -16,6 +16,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.http.request import RawPostDataException
 from ninja.parser import Parser
 
+from django_catgram import messages
 from django_catgram.errors import BodyParseError, ServiceUnavailable
 
 # Form fields holding a JSON value rather than a string.
@@ -26,7 +27,7 @@ _PARSED = "_catgram_parsed_body"
 # Deeper JSON is refused (the API's bodies nest three levels). Python's own parser stops near
 # 1,000 levels or not at all, depending on its version, and the validation after it recurses.
 MAX_NESTING = 100
-TOO_DEEP = f"JSON parse error - nested deeper than {MAX_NESTING} levels"
+TOO_DEEP = messages.TOO_DEEP.format(limit=MAX_NESTING)
 
 
 def parsed_body(request: HttpRequest, let_go_of_the_body: bool = False) -> Any:
@@ -73,7 +74,7 @@ def json_text(body: bytes) -> str:
     try:
         return body.decode(json.detect_encoding(body), "surrogatepass")
     except UnicodeDecodeError as error:
-        raise BodyParseError(f"JSON parse error - {error}") from None
+        raise BodyParseError(messages.JSON_PARSE_ERROR.format(error=error)) from None
 
 
 def json_value(text: str | bytes) -> Any:
@@ -83,7 +84,7 @@ def json_value(text: str | bytes) -> Any:
     except RecursionError:
         raise BodyParseError(TOO_DEEP) from None
     except ValueError as error:  # UnicodeDecodeError too: bytes that are not UTF-8
-        raise BodyParseError(f"JSON parse error - {error}") from None
+        raise BodyParseError(messages.JSON_PARSE_ERROR.format(error=error)) from None
     if nesting_exceeds(data, MAX_NESTING):
         raise BodyParseError(TOO_DEEP)
     return data
@@ -112,11 +113,11 @@ def _form(request: HttpRequest, body: bytes) -> dict[str, Any]:
         form, files = request.parse_file_upload(request.META, BytesIO(body))
         request._post, request._files = form, files  # type: ignore[attr-defined]
     except MultiPartParserError as error:
-        raise BodyParseError(f"Multipart form parse error - {error}") from None
+        raise BodyParseError(messages.MULTIPART_PARSE_ERROR.format(error=error)) from None
     except OSError as error:
         # A large upload is spooled to a temporary file: a full disk or an unwritable folder
         # is the server's fault, not the client's.
-        raise ServiceUnavailable("The upload could not be stored; try again later.") from error
+        raise ServiceUnavailable(messages.UPLOAD_NOT_STORED) from error
     return _form_fields(form, files)
 
 

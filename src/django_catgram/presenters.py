@@ -15,14 +15,15 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from django_catgram.models import Achievement, AchievementCat, Cat
+from django_catgram.models import AchievementCat, Cat
 
 # The columns a cat object is made from.
 CAT_COLUMNS = ("id", "name", "color", "birth_year", "owner_id", "image", "thumbnail")
 
 
-def achievement_object(achievement: Achievement) -> dict[str, Any]:
-    return {"id": achievement.pk, "achievement_name": achievement.name}
+def achievement_object(achievement_id: int, name: str) -> dict[str, Any]:
+    """The achievement object of API.md, from its id and name (a row or a model's)."""
+    return {"id": achievement_id, "achievement_name": name}
 
 
 def achievements_by_cat(cat_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
@@ -35,7 +36,7 @@ def achievements_by_cat(cat_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
             .values_list("cat_id", "achievement_id", "achievement__name")
         )
         for cat_id, achievement_id, name in links:
-            found[cat_id].append({"id": achievement_id, "achievement_name": name})
+            found[cat_id].append(achievement_object(achievement_id, name))
     return found
 
 
@@ -91,7 +92,7 @@ def cat_object_by_id(request: HttpRequest, cat_id: int) -> dict[str, Any] | None
     if not rows:
         return None
     achievements = [
-        {"id": row["achievements__id"], "achievement_name": row["achievements__name"]}
+        achievement_object(row["achievements__id"], row["achievements__name"])
         for row in rows
         if row["achievements__id"] is not None
     ]
@@ -102,5 +103,5 @@ def written_cat_object(request: HttpRequest, cat: Cat) -> dict[str, Any]:
     """The object of a cat just written, whose achievements were read back with it."""
     row = {column: getattr(cat, column) for column in CAT_COLUMNS}
     row["image"], row["thumbnail"] = cat.image.name, cat.thumbnail.name
-    achievements = [achievement_object(achievement) for achievement in cat.achievements.all()]
+    achievements = [achievement_object(item.pk, item.name) for item in cat.achievements.all()]
     return cat_object(request, row, achievements, timezone.localdate().year)

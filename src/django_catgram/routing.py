@@ -64,7 +64,8 @@ def both_spellings(router: Router, method: str, path: str, **options: Any) -> An
 def refuse_other_methods(router: Router) -> None:
     """Answer the methods a path does not serve with 405 ``{"detail"}`` and an Allow header.
 
-    Call it once all of the router's operations are registered.
+    ``add_routers`` calls it once all of the router's operations are registered; a second call
+    changes nothing, since every method is served by then.
     """
     for path, path_view in list(router.path_operations.items()):
         allowed = sorted({method for op in path_view.operations for method in op.methods})

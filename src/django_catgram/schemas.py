@@ -11,7 +11,7 @@ from ninja import Field, Schema
 from ninja.schema import DjangoGetter
 from pydantic import BaseModel, field_validator, model_validator
 
-from django_catgram.errors import NOT_AN_OBJECT
+from django_catgram import messages
 from django_catgram.fields import AchievementName, BirthYear, CatName, Color, Photo
 
 
@@ -57,7 +57,7 @@ class Body(Schema):
     def refuse_what_is_not_an_object(cls, value: Any) -> Any:
         # Ninja's Schema has wrapped the value in its attribute getter by now.
         if not isinstance(value._obj if isinstance(value, DjangoGetter) else value, dict):
-            raise ValueError(NOT_AN_OBJECT)
+            raise ValueError(messages.NOT_AN_OBJECT)
         return value
 
     @field_validator("*", mode="before")
@@ -65,9 +65,9 @@ class Body(Schema):
     def refuse_forbidden_characters(cls, value: Any) -> Any:
         character = forbidden_character(value)
         if character == "\x00":
-            raise ValueError("Null characters are not allowed.")
+            raise ValueError(messages.NULL_CHARACTER)
         if character:
-            raise ValueError(f"Surrogate characters are not allowed: U+{ord(character):X}.")
+            raise ValueError(messages.SURROGATE_CHARACTER.format(code=ord(character)))
         return value
 
 

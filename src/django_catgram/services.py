@@ -8,20 +8,16 @@ from collections.abc import Iterable
 from functools import partial
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.files import File
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import prefetch_related_objects
-from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja.errors import AuthorizationError
 
+from django_catgram import messages
 from django_catgram.errors import InvalidInput, ServiceUnavailable
 from django_catgram.images import EncodedPhoto, thumbnail_path
 from django_catgram.models import Achievement, Cat
 
-ACHIEVEMENT_EXISTS = "achievement with this achievement name already exists."
-PHOTO_NOT_STORED = "The photo could not be stored; try again later."
 # How often to ask whether a write whose commit failed went through, before keeping its file.
 COMMIT_CHECK_ATTEMPTS = 3
 
@@ -41,13 +37,6 @@ def achievements_named(names: Iterable[str]) -> list[Achievement]:
         [Achievement(name=name) for name in unique], ignore_conflicts=True
     )
     return list(Achievement.objects.filter(name__in=unique))
-
-
-def check_may_change(request: HttpRequest, cat: Cat) -> None:
-    """Only the owner, or staff, may change or delete a cat: 403 for anyone else."""
-    user: AbstractBaseUser = request.user  # type: ignore[assignment]
-    if cat.owner_id != user.pk and not user.is_staff:
-        raise AuthorizationError()
 
 
 def locked(cat: Cat) -> Cat:
@@ -128,7 +117,7 @@ def store_file(name: str, file: File, stored: list[str]) -> str:
         stored[-1] = field.storage.save(name, file, max_length=field.max_length)
     except Exception:
         logger.exception("Could not store the photo %s", name)
-        raise ServiceUnavailable(PHOTO_NOT_STORED) from None
+        raise ServiceUnavailable(messages.PHOTO_NOT_STORED) from None
     return stored[-1]
 
 
@@ -181,5 +170,5 @@ def write_achievement(achievement: Achievement, name: str | None) -> Achievement
         with transaction.atomic():
             achievement.save()
     except IntegrityError:
-        raise InvalidInput.on("achievement_name", ACHIEVEMENT_EXISTS) from None
+        raise InvalidInput.on("achievement_name", messages.ACHIEVEMENT_EXISTS) from None
     return achievement

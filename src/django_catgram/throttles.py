@@ -18,12 +18,11 @@ from django.http import HttpRequest, HttpResponse
 from ninja.conf import settings as ninja_settings
 from ninja.throttling import SimpleRateThrottle
 
+from django_catgram import messages
 from django_catgram.caching import CacheUnavailable, cache_guard
 from django_catgram.conf import catgram_settings
 from django_catgram.errors import BodyParseError, ServiceUnavailable
 from django_catgram.parsers import parsed_body
-
-LIMIT_UNCHECKED = "The rate limit cannot be checked right now; try again later."
 
 
 class CatgramThrottle(SimpleRateThrottle):
@@ -46,7 +45,7 @@ class CatgramThrottle(SimpleRateThrottle):
         except CacheUnavailable:
             if catgram_settings.THROTTLE_FAIL_OPEN:
                 return True
-            raise ServiceUnavailable(LIMIT_UNCHECKED) from None
+            raise ServiceUnavailable(messages.LIMIT_UNCHECKED) from None
 
     def get_ident(self, request: HttpRequest) -> str | None:
         # Trust X-Forwarded-For only behind a known number of proxies (NINJA_NUM_PROXIES):
@@ -115,9 +114,7 @@ def limit_logins(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
             except ServiceUnavailable as error:
                 return refusal(error.message, 503, error.retry_after)
             if waits:
-                return refusal(
-                    "Too many login attempts.", 429, max(filter(None, waits), default=60)
-                )
+                return refusal(messages.TOO_MANY_LOGINS, 429, max(filter(None, waits), default=60))
         return view(request, *args, **kwargs)
 
     return limited

@@ -20,6 +20,7 @@ from ninja_jwt.settings import api_settings as jwt_settings
 from ninja_jwt.tokens import UntypedToken
 from ninja_jwt.utils import datetime_from_epoch
 
+from django_catgram import messages
 from django_catgram.conf import catgram_settings
 from django_catgram.models import RevokedAccessToken
 
@@ -103,7 +104,7 @@ def user_for_token(token: jwt_tokens.Token) -> AbstractBaseUser:
             id_field.to_python(token.get(jwt_settings.USER_ID_CLAIM)), connections[alias]
         )
     except ValidationError:
-        raise TokenError("Token is invalid or expired") from None
+        raise TokenError(messages.TOKEN_INVALID_OR_EXPIRED) from None
     jti = token.get(jwt_settings.JTI_CLAIM)
     found = list(
         user_model._default_manager.db_manager(alias).raw(
@@ -117,7 +118,7 @@ def user_for_token(token: jwt_tokens.Token) -> AbstractBaseUser:
         or not getattr(user, "is_active", True)
         or token.get(PASSWORD_STAMP_CLAIM) != password_stamp(user)
     ):
-        raise TokenError("Token is invalid or expired")
+        raise TokenError(messages.TOKEN_INVALID_OR_EXPIRED)
     return user
 
 

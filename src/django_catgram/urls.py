@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern, URLResolver, re_path
 from django.views.decorators.csrf import csrf_exempt
 
+from django_catgram import messages
 from django_catgram.api import URLS_NAMESPACE, api
 from django_catgram.conf import catgram_settings
 from django_catgram.routing import METHODS
@@ -53,9 +54,11 @@ def guard(view: View, page_methods: tuple[str, ...] | None = None) -> View:
             return not_allowed(request, ", ".join(page_methods))
         length = declared_length(request)
         if length is None:
-            return detail("The Content-Length header is not a number.", 400)
+            return detail(messages.CONTENT_LENGTH_NOT_A_NUMBER, 400)
         if length > catgram_settings.MAX_BODY_BYTES:
-            return detail(f"Request body exceeds {catgram_settings.MAX_BODY_BYTES} bytes.", 413)
+            return detail(
+                messages.BODY_TOO_LARGE.format(limit=catgram_settings.MAX_BODY_BYTES), 413
+            )
         try:
             if request.method not in METHODS:
                 # A method beyond HTTP's own (QUERY, PROPFIND...), which Ninja would refuse in
@@ -72,7 +75,7 @@ def guard(view: View, page_methods: tuple[str, ...] | None = None) -> View:
 
 @csrf_exempt  # else Django's HTML 403 CSRF page would answer an unsafe method first
 def not_found(request: HttpRequest, path: str = "") -> HttpResponse:
-    return detail("Not found.", 404)
+    return detail(messages.NOT_FOUND, 404)
 
 
 def guarded_patterns(patterns: list[URLPattern | URLResolver]) -> list[URLPattern | URLResolver]:

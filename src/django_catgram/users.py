@@ -6,17 +6,18 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from ninja import Status
 from ninja.errors import AuthorizationError
 from ninja.pagination import paginate
 
-from django_catgram import accounts, throttles
+from django_catgram import accounts, messages, throttles
+from django_catgram.authentication import jwt_auth
 from django_catgram.conf import catgram_settings
 from django_catgram.errors import InvalidInput
 from django_catgram.pagination import PageNumberPagination
-from django_catgram.routing import make_router, refuse_other_methods
+from django_catgram.permissions import visible_users
+from django_catgram.routing import make_router
 from django_catgram.schemas import (
     BodyErrors,
     CurrentPassword,
@@ -31,19 +32,10 @@ from django_catgram.schemas import (
     UsernameResetConfirm,
     UserOut,
 )
-from django_catgram.security import jwt_auth
 
 router = make_router(tags=["users"], auth=jwt_auth)
 ME = "me"
 AUTH_ERRORS = {401: Detail}
-STALE_TOKEN = "Stale token for given user."
-ACTIVATION_OFF = "Account activation is turned off."
-
-
-def visible_users(request: HttpRequest) -> QuerySet:
-    """Staff see every user; anyone else only themselves."""
-    users = get_user_model()._default_manager.order_by("pk")
-    return users if request.user.is_staff else users.filter(pk=request.user.pk)
 
 
 def target_user(request: HttpRequest, user_id: str) -> AbstractBaseUser:
@@ -190,7 +182,7 @@ def reset_username_confirm(request: HttpRequest, body: UsernameResetConfirm) -> 
 def activate_user(request: HttpRequest, body: UidToken) -> Any:
     user = accounts.user_from_link(body.uid, body.token, accounts.default_token_generator)
     if user.is_active:
-        raise AuthorizationError(403, STALE_TOKEN)
+        raise AuthorizationError(403, messages.STALE_TOKEN)
     user.is_active = True
     user.save(update_fields=["is_active"])
     return Status(204, None)
@@ -207,7 +199,7 @@ def activate_user(request: HttpRequest, body: UidToken) -> Any:
 )
 def resend_activation(request: HttpRequest, body: EmailIn) -> Any:
     if not catgram_settings.SEND_ACTIVATION_EMAIL:
-        raise InvalidInput.on("non_field_errors", ACTIVATION_OFF)
+        raise InvalidInput.on("non_field_errors", messages.ACTIVATION_OFF)
     for user in accounts.users_with_email(body.email, active=False):
         accounts.send_link(request, user, "activation")
     return Status(204, None)
@@ -262,6 +254,3 @@ def delete_user(request: HttpRequest, user_id: str, body: CurrentPassword) -> An
     accounts.check_current_password(request.user, body.current_password)
     user.delete()
     return Status(204, None)
-
-
-refuse_other_methods(router)

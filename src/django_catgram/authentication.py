@@ -7,10 +7,9 @@ from django.http import HttpRequest
 from ninja.errors import AuthenticationError
 from ninja.security.http import HttpAuthBase
 
+from django_catgram import messages
 from django_catgram.conf import catgram_settings
 from django_catgram.tokens import AccessToken, TokenError, user_for_token
-
-INVALID_TOKEN = "Given token not valid for any token type"
 
 
 class JWTAuth(HttpAuthBase):
@@ -31,7 +30,7 @@ class JWTAuth(HttpAuthBase):
             token = AccessToken(raw_token.strip())
             user = user_for_token(token)
         except TokenError:
-            raise AuthenticationError(401, INVALID_TOKEN) from None
+            raise AuthenticationError(401, messages.TOKEN_NOT_VALID) from None
         request.user = user
         request.catgram_access_token = token  # type: ignore[attr-defined]
         return user
