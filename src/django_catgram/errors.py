@@ -20,30 +20,6 @@ from django_catgram import messages
 logger = logging.getLogger("django.request")
 
 
-# DRF's wording for pydantic's error types; placeholders come from the error's context.
-MESSAGES = {
-    "missing": "This field is required.",
-    "string_type": "Not a valid string.",
-    "string_too_short": "This field may not be blank.",
-    "string_too_long": "Ensure this field has no more than {max_length} characters.",
-    # Constrained strings behind a validator report the generic length errors.
-    "too_short": "This field may not be blank.",
-    "too_long": "Ensure this field has no more than {max_length} characters.",
-    "int_type": "A valid integer is required.",
-    "int_parsing": "A valid integer is required.",
-    "int_from_float": "A valid integer is required.",
-    "greater_than_equal": "Ensure this value is greater than or equal to {ge}.",
-    "less_than_equal": "Ensure this value is less than or equal to {le}.",
-    "bool_type": "Must be a valid boolean.",
-    "bool_parsing": "Must be a valid boolean.",
-    "list_type": "Expected a list of items.",
-    "model_type": messages.NOT_AN_OBJECT,
-    "model_attributes_type": messages.NOT_AN_OBJECT,
-    "dict_type": messages.NOT_AN_OBJECT,
-    "extra_forbidden": "Unknown field.",
-}
-
-
 class InvalidInput(Exception):
     """A 400 with DRF's body, for rules checked outside the schemas: ``{"field": ["message"]}``."""
 
@@ -86,7 +62,7 @@ def error_message(error: dict[str, Any]) -> str:
     context = error.get("ctx", {})
     if error["type"] == "value_error" and "error" in context:
         return str(context["error"])
-    template = MESSAGES.get(error["type"])
+    template = messages.FIELD_ERRORS.get(error["type"])
     return template.format(**context) if template else error["msg"]
 
 

@@ -33,6 +33,29 @@ CONTENT_LENGTH_NOT_A_NUMBER = "The Content-Length header is not a number."
 BODY_TOO_LARGE = "Request body exceeds {limit} bytes."
 
 # Fields.
+# DRF's wording for pydantic's error types; placeholders come from the error's context.
+FIELD_ERRORS = {
+    "missing": "This field is required.",
+    "string_type": "Not a valid string.",
+    "string_too_short": "This field may not be blank.",
+    "string_too_long": "Ensure this field has no more than {max_length} characters.",
+    # Constrained strings behind a validator report the generic length errors.
+    "too_short": "This field may not be blank.",
+    "too_long": "Ensure this field has no more than {max_length} characters.",
+    "int_type": "A valid integer is required.",
+    "int_parsing": "A valid integer is required.",
+    "int_from_float": "A valid integer is required.",
+    "greater_than_equal": "Ensure this value is greater than or equal to {ge}.",
+    "less_than_equal": "Ensure this value is less than or equal to {le}.",
+    "bool_type": "Must be a valid boolean.",
+    "bool_parsing": "Must be a valid boolean.",
+    "list_type": "Expected a list of items.",
+    "model_type": NOT_AN_OBJECT,
+    "model_attributes_type": NOT_AN_OBJECT,
+    "dict_type": NOT_AN_OBJECT,
+    "extra_forbidden": "Unknown field.",
+}
+
 NO_CSS_COLOUR = "No CSS colour name for {value!r}."
 AT_LEAST = "Ensure this value is greater than or equal to {limit}."
 AT_MOST = "Ensure this value is less than or equal to {limit}."
