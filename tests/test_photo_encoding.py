@@ -6,6 +6,7 @@ from io import BytesIO
 import pytest
 from PIL import Image, ImageCms
 
+from django_catgram.images import encoded
 from django_catgram.models import Cat
 from tests.conftest import (
     SECRET,
@@ -195,3 +196,24 @@ def test_a_photo_that_decodes_but_whose_pixels_are_corrupt_is_400(as_alice):
     assert response.status_code == 400
     assert list(response.json()) == ["image"]
     assert stored_photos() == set()
+
+
+@pytest.mark.parametrize("image_format", ["JPEG", "PNG", "GIF", "WEBP"])
+@pytest.mark.parametrize("mode", ["1", "L", "LA", "P", "PA", "RGB", "RGBA", "CMYK", "I", "F"])
+def test_pixels_of_any_mode_are_encoded_in_a_mode_the_format_takes(mode, image_format):
+    """What decoding and scaling can leave (a palette with alpha, 16-bit grey...) encodes."""
+    image = Image.new(mode, (8, 6))
+
+    with Image.open(BytesIO(encoded(image, image_format))) as stored_image:
+        stored_image.load()
+        assert (stored_image.format, stored_image.size) == (image_format, (8, 6))
+
+
+def test_a_16_bit_greyscale_png_is_stored_as_8_bits_of_the_same_tones(as_alice):
+    buffer = BytesIO()
+    Image.new("I;16", (4, 4), 40000).save(buffer, "PNG")
+
+    cat = create_cat(as_alice, image=data_url(buffer.getvalue()))
+
+    with Image.open(BytesIO(stored(photo_name(cat)))) as image:
+        assert (image.mode, image.getpixel((1, 1))) == ("L", 40000 // 256)

@@ -9,9 +9,13 @@ from contextlib import contextmanager
 from io import BytesIO
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError
 from PIL import Image
 
+from django_catgram.images import encoded_photo
 from django_catgram.models import Cat
+from django_catgram.services import write_cat
 from tests.conftest import data_url, files_in, png_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -93,3 +97,16 @@ def cat_files():
     """The stored names of the cat's photo and thumbnail, sorted as ``files_in`` gives them."""
     cat = Cat.objects.get()
     return sorted([cat.image.name, cat.thumbnail.name])
+
+
+def test_a_write_that_fails_at_its_commit_deletes_the_files_it_stored(media, alice):
+    """The owner's row is deleted meanwhile: the deferred foreign key fails at the commit."""
+    photo = encoded_photo(BytesIO(noisy_png()), "PNG")
+    cat = Cat(name="Tom", color="red", birth_year=2020, owner_id=alice.pk)
+    get_user_model().objects.filter(pk=alice.pk).delete()
+
+    with pytest.raises(IntegrityError):
+        write_cat(cat, {"name": "Tom", "image": photo})
+
+    assert not Cat.objects.exists()
+    assert files_in(media) == []

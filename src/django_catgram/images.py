@@ -99,12 +99,6 @@ class Base64Reader(io.RawIOBase):
         self.size = (end - start) // 4 * 3 - (text.count("=", max(start, end - 2), end))
         self.position = 0
 
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
     def tell(self) -> int:
         return self.position
 
