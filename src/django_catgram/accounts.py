@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model, password_validation
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import PasswordResetTokenGenerator, default_token_generator
 from django.core.exceptions import ValidationError
@@ -20,6 +19,10 @@ from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django_catgram import messages
 from django_catgram.conf import catgram_settings
 from django_catgram.errors import InvalidInput
+from django_catgram.models import own_field
+
+if TYPE_CHECKING:
+    from django_catgram.permissions import User
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +32,7 @@ class UsernameResetTokenGenerator(PasswordResetTokenGenerator):
 
     key_salt = "django_catgram.accounts.UsernameResetTokenGenerator"
 
-    def _make_hash_value(self, user: AbstractBaseUser, timestamp: int) -> str:
+    def _make_hash_value(self, user: User, timestamp: int) -> str:
         return super()._make_hash_value(user, timestamp) + user.get_username()
 
 
@@ -43,9 +46,9 @@ def email_field() -> str:
 def clean_username(value: str, field: str) -> str:
     """A valid username that nobody has yet, or 400 on ``field``."""
     user_model = get_user_model()
-    model_field = user_model._meta.get_field(user_model.USERNAME_FIELD)
+    model_field = own_field(user_model, user_model.USERNAME_FIELD)
     try:
-        username = model_field.clean(user_model.normalize_username(value), None)
+        username: str = model_field.clean(user_model.normalize_username(value), None)
     except ValidationError as error:
         raise InvalidInput.on(field, *error.messages) from None
     if user_model._default_manager.filter(**{user_model.USERNAME_FIELD: username}).exists():
@@ -59,13 +62,13 @@ def clean_email(value: str) -> str:
         return ""
     try:
         # The model field's own checks: a valid address, and no longer than the column.
-        get_user_model()._meta.get_field(email_field()).clean(value, None)
+        own_field(get_user_model(), email_field()).clean(value, None)
     except ValidationError as error:
         raise InvalidInput.on("email", *error.messages) from None
     return get_user_model()._default_manager.normalize_email(value)
 
 
-def check_password(user: AbstractBaseUser, password: str, field: str) -> None:
+def check_password(user: User, password: str, field: str) -> None:
     """Validate a new password with the host's AUTH_PASSWORD_VALIDATORS, or 400 on ``field``."""
     try:
         password_validation.validate_password(password, user)
@@ -73,12 +76,12 @@ def check_password(user: AbstractBaseUser, password: str, field: str) -> None:
         raise InvalidInput.on(field, *error.messages) from None
 
 
-def check_current_password(user: AbstractBaseUser, password: str) -> None:
+def check_current_password(user: User, password: str) -> None:
     if not user.check_password(password):
         raise InvalidInput.on("current_password", messages.INVALID_PASSWORD)
 
 
-def set_email(user: AbstractBaseUser, email: str) -> list[str]:
+def set_email(user: User, email: str) -> list[str]:
     """Give ``user`` the (checked) address, unless the address is the username; the fields set."""
     field = email_field()
     if field == get_user_model().USERNAME_FIELD:
@@ -87,7 +90,7 @@ def set_email(user: AbstractBaseUser, email: str) -> list[str]:
     return [field]
 
 
-def save_username(user: AbstractBaseUser, field: str, **save_options: Any) -> None:
+def save_username(user: User, field: str, **save_options: Any) -> None:
     """Save ``user``; a username taken at the same moment by another request is 400 on ``field``."""
     try:
         with transaction.atomic():
@@ -96,7 +99,7 @@ def save_username(user: AbstractBaseUser, field: str, **save_options: Any) -> No
         raise InvalidInput.on(field, messages.USERNAME_TAKEN) from None
 
 
-def register(request: HttpRequest, username: str, password: str, email: str) -> AbstractBaseUser:
+def register(request: HttpRequest, username: str, password: str, email: str) -> User:
     """Create a user (inactive, with an activation mail, when activation is on)."""
     user_model = get_user_model()
     user = user_model(**{user_model.USERNAME_FIELD: clean_username(username, "username")})
@@ -110,13 +113,13 @@ def register(request: HttpRequest, username: str, password: str, email: str) -> 
     return user
 
 
-def set_password(user: AbstractBaseUser, password: str) -> None:
+def set_password(user: User, password: str) -> None:
     """Change the password; every token issued before stops working (see ``tokens``)."""
     user.set_password(password)
     user.save(update_fields=["password"])
 
 
-def user_from_uid(uid: str) -> AbstractBaseUser:
+def user_from_uid(uid: str) -> User:
     """The user a mailed ``uid`` names, or 400 on ``uid``."""
     user_model = get_user_model()
     try:
@@ -126,9 +129,7 @@ def user_from_uid(uid: str) -> AbstractBaseUser:
         raise InvalidInput.on("uid", messages.INVALID_UID) from None
 
 
-def user_from_link(
-    uid: str, token: str, generator: PasswordResetTokenGenerator
-) -> AbstractBaseUser:
+def user_from_link(uid: str, token: str, generator: PasswordResetTokenGenerator) -> User:
     """The user of a mailed link whose token is still good, or 400 on ``uid`` or ``token``."""
     user = user_from_uid(uid)
     if not generator.check_token(user, token):
@@ -143,7 +144,7 @@ LINKS: dict[str, tuple[str, PasswordResetTokenGenerator]] = {
 }
 
 
-def send_link(request: HttpRequest, user: AbstractBaseUser, kind: str) -> None:
+def send_link(request: HttpRequest, user: User, kind: str) -> None:
     """Mail ``user`` a link of ``kind`` (a key of LINKS) made from the link format setting.
 
     A mail that cannot be sent is logged, not raised, as Django's own password reset form
@@ -166,7 +167,7 @@ def send_link(request: HttpRequest, user: AbstractBaseUser, kind: str) -> None:
         logger.exception("Failed to send the %s mail to user %s", kind, user.pk)
 
 
-def users_with_email(email: str, *, active: bool) -> list[AbstractBaseUser]:
+def users_with_email(email: str, *, active: bool) -> list[User]:
     """Users whose address is ``email`` (any case), active or not."""
     if not email:
         return []
@@ -174,12 +175,12 @@ def users_with_email(email: str, *, active: bool) -> list[AbstractBaseUser]:
     return list(get_user_model()._default_manager.filter(**lookup))
 
 
-def users_for_password_reset(email: str) -> list[AbstractBaseUser]:
+def users_for_password_reset(email: str) -> list[User]:
     """Active users with that address and a usable password, as Django's own reset form picks."""
     return list(PasswordResetForm().get_users(email))
 
 
-def change_username(user: AbstractBaseUser, new_username: str) -> None:
+def change_username(user: User, new_username: str) -> None:
     """Rename ``user``, or 400 on ``new_username`` (invalid or taken)."""
     username_field = get_user_model().USERNAME_FIELD
     setattr(user, username_field, clean_username(new_username, "new_username"))

@@ -1,16 +1,27 @@
+from typing import TYPE_CHECKING
+
 from django.contrib import admin
 
 from django_catgram.models import Achievement, AchievementCat, Cat
 
+# Django's admin classes take no type arguments at run time; django-stubs' do.
+if TYPE_CHECKING:
+    AchievementCatInlineBase = admin.TabularInline[AchievementCat, Cat]
+    CatAdminBase = admin.ModelAdmin[Cat]
+    AchievementAdminBase = admin.ModelAdmin[Achievement]
+else:
+    AchievementCatInlineBase = admin.TabularInline
+    CatAdminBase = AchievementAdminBase = admin.ModelAdmin
 
-class AchievementCatInline(admin.TabularInline):
+
+class AchievementCatInline(AchievementCatInlineBase):
     model = AchievementCat
     extra = 1
     autocomplete_fields = ["achievement"]
 
 
 @admin.register(Cat)
-class CatAdmin(admin.ModelAdmin):
+class CatAdmin(CatAdminBase):
     """Cats with their achievements inline, searchable by name."""
 
     list_display = ["name", "color", "birth_year", "owner"]
@@ -24,6 +35,6 @@ class CatAdmin(admin.ModelAdmin):
 
 
 @admin.register(Achievement)
-class AchievementAdmin(admin.ModelAdmin):
+class AchievementAdmin(AchievementAdminBase):
     list_display = ["name"]
     search_fields = ["name"]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from typing import TYPE_CHECKING
+
 from django.http import HttpRequest
 from ninja.errors import AuthenticationError
 from ninja.security.http import HttpAuthBase
@@ -10,6 +11,9 @@ from ninja.security.http import HttpAuthBase
 from django_catgram import messages
 from django_catgram.conf import catgram_settings
 from django_catgram.tokens import AccessToken, TokenError, user_for_token
+
+if TYPE_CHECKING:
+    from django_catgram.permissions import User
 
 
 class JWTAuth(HttpAuthBase):
@@ -22,7 +26,7 @@ class JWTAuth(HttpAuthBase):
     openapi_scheme = "bearer"
     openapi_bearerFormat = "JWT"  # noqa: N815 - the OpenAPI attribute's own name
 
-    def __call__(self, request: HttpRequest) -> AbstractBaseUser | None:
+    def __call__(self, request: HttpRequest) -> User | None:
         scheme, _, raw_token = request.headers.get("Authorization", "").partition(" ")
         if scheme not in catgram_settings.AUTH_HEADER_TYPES or not raw_token.strip():
             return None

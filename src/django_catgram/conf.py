@@ -7,7 +7,7 @@ Nothing is written into the host's settings: a missing key falls back to ``DEFAU
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 
@@ -48,12 +48,16 @@ DEFAULTS: dict[str, Any] = {
     "SEND_ACTIVATION_EMAIL": False,
 }
 
+T = TypeVar("T")
+
 
 class CatgramSettings:
     """Typed access to each setting; every attribute reads ``settings.CATGRAM`` anew."""
 
-    def _get(self, name: str) -> Any:
-        return self.user_settings.get(name, DEFAULTS[name])
+    def _get(self, name: str, kind: type[T]) -> T:
+        """The setting ``name``, of type ``kind`` (for the type checker only: not checked)."""
+        value: T = self.user_settings.get(name, DEFAULTS[name])
+        return value
 
     @property
     def user_settings(self) -> dict[str, Any]:
@@ -62,43 +66,43 @@ class CatgramSettings:
 
     @property
     def PAGE_SIZE(self) -> int:
-        return self._get("PAGE_SIZE")
+        return self._get("PAGE_SIZE", int)
 
     @property
     def IMAGE_MAX_BYTES(self) -> int:
-        return self._get("IMAGE_MAX_BYTES")
+        return self._get("IMAGE_MAX_BYTES", int)
 
     @property
     def IMAGE_MAX_PIXELS(self) -> int:
-        return self._get("IMAGE_MAX_PIXELS")
+        return self._get("IMAGE_MAX_PIXELS", int)
 
     @property
     def IMAGE_MAX_SIDE(self) -> int:
-        return self._get("IMAGE_MAX_SIDE")
+        return self._get("IMAGE_MAX_SIDE", int)
 
     @property
     def THUMBNAIL_SIDE(self) -> int:
-        return self._get("THUMBNAIL_SIDE")
+        return self._get("THUMBNAIL_SIDE", int)
 
     @property
     def IMAGE_QUALITY(self) -> int:
-        return self._get("IMAGE_QUALITY")
+        return self._get("IMAGE_QUALITY", int)
 
     @property
     def MAX_BODY_BYTES(self) -> int:
-        return self._get("MAX_BODY_BYTES")
+        return self._get("MAX_BODY_BYTES", int)
 
     @property
     def ACCESS_TOKEN_LIFETIME(self) -> timedelta:
-        return self._get("ACCESS_TOKEN_LIFETIME")
+        return self._get("ACCESS_TOKEN_LIFETIME", timedelta)
 
     @property
     def REFRESH_TOKEN_LIFETIME(self) -> timedelta:
-        return self._get("REFRESH_TOKEN_LIFETIME")
+        return self._get("REFRESH_TOKEN_LIFETIME", timedelta)
 
     @property
     def AUTH_HEADER_TYPES(self) -> tuple[str, ...]:
-        return tuple(self._get("AUTH_HEADER_TYPES"))
+        return tuple(self._get("AUTH_HEADER_TYPES", tuple))
 
     @property
     def THROTTLE_RATES(self) -> dict[str, str]:
@@ -107,23 +111,23 @@ class CatgramSettings:
 
     @property
     def THROTTLE_FAIL_OPEN(self) -> bool:
-        return self._get("THROTTLE_FAIL_OPEN")
+        return self._get("THROTTLE_FAIL_OPEN", bool)
 
     @property
     def PASSWORD_RESET_CONFIRM_URL(self) -> str:
-        return self._get("PASSWORD_RESET_CONFIRM_URL")
+        return self._get("PASSWORD_RESET_CONFIRM_URL", str)
 
     @property
     def USERNAME_RESET_CONFIRM_URL(self) -> str:
-        return self._get("USERNAME_RESET_CONFIRM_URL")
+        return self._get("USERNAME_RESET_CONFIRM_URL", str)
 
     @property
     def ACTIVATION_URL(self) -> str:
-        return self._get("ACTIVATION_URL")
+        return self._get("ACTIVATION_URL", str)
 
     @property
     def SEND_ACTIVATION_EMAIL(self) -> bool:
-        return self._get("SEND_ACTIVATION_EMAIL")
+        return self._get("SEND_ACTIVATION_EMAIL", bool)
 
 
 catgram_settings = CatgramSettings()

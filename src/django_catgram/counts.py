@@ -24,15 +24,16 @@ VERSION_KEY = "catgram:cat-counts-version"
 COUNT_TTL = 60
 
 
-def current_version(backend: BaseCache) -> str:
-    version = backend.get(VERSION_KEY)
+def current_version(backend: BaseCache) -> str | None:
+    """The version of the cached counts, made if there is none (None if the cache lost it)."""
+    version: str | None = backend.get(VERSION_KEY)
     if version is None:
         backend.add(VERSION_KEY, uuid.uuid4().hex, None)
         version = backend.get(VERSION_KEY)
     return version
 
 
-def cached_count(queryset: QuerySet) -> int:
+def cached_count(queryset: QuerySet[Any, Any]) -> int:
     """``queryset.count()``, from the cache while no cat was written since it was counted.
 
     While the cache is down, every count comes from the database.
@@ -49,7 +50,8 @@ def cached_count(queryset: QuerySet) -> int:
     except CacheUnavailable:
         return queryset.count()
     if key in found and found[key][0] == version:
-        return found[key][1]
+        cached: int = found[key][1]
+        return cached
     count = queryset.count()
     try_cache(lambda backend: backend.set(key, (version, count), COUNT_TTL), None)
     return count

@@ -122,7 +122,7 @@ def on_authorization_error(
 
 
 def on_http_error(request: HttpRequest, exc: HttpError, api: NinjaAPI) -> HttpResponse:
-    if type(exc) is HttpError and exc.__cause__ is not None:
+    if type(exc) is HttpError and isinstance(exc.__cause__, Exception):
         # Ninja wraps whatever reading the body raised in a 400 "Cannot parse request body":
         # answer it as what it is (a parse error, a server fault, a body too large).
         return api.on_exception(request, exc.__cause__)

@@ -5,15 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import webcolors
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models
 from django.utils import timezone
 from pydantic import AfterValidator, BeforeValidator, Field, PlainValidator, WithJsonSchema
 
 from django_catgram import messages
-from django_catgram.images import decode_data_url, decode_upload
-from django_catgram.models import MIN_BIRTH_YEAR, Achievement, Cat
+from django_catgram.images import EncodedPhoto, decode_data_url, decode_upload
+from django_catgram.models import MIN_BIRTH_YEAR, Achievement, Cat, own_field
 
 
 def css_color_name(value: str) -> str:
@@ -21,7 +20,8 @@ def css_color_name(value: str) -> str:
     value = value.strip().lower()
     try:
         if value.startswith("#"):
-            return webcolors.hex_to_name(webcolors.normalize_hex(value), spec=webcolors.CSS3)
+            name: str = webcolors.hex_to_name(webcolors.normalize_hex(value), spec=webcolors.CSS3)
+            return name
         webcolors.name_to_hex(value, spec=webcolors.CSS3)
     except ValueError:
         raise ValueError(messages.NO_CSS_COLOUR.format(value=value)) from None
@@ -41,7 +41,7 @@ def strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-def photo(value: Any) -> ContentFile | None:
+def photo(value: Any) -> EncodedPhoto | None:
     """None, or a checked photo from a data URL or a multipart upload."""
     if value is None:
         return None
@@ -54,7 +54,7 @@ def photo(value: Any) -> ContentFile | None:
 
 def column_length(model: type[models.Model], field: str) -> int | None:
     """The length of a character field's column, so that a longer value is a 400, not a 500."""
-    return model._meta.get_field(field).max_length
+    return own_field(model, field).max_length
 
 
 CatName = Annotated[

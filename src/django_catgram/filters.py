@@ -15,6 +15,7 @@ from django_catgram import messages
 from django_catgram.errors import InvalidInput
 from django_catgram.fields import css_color_name
 from django_catgram.models import Cat
+from django_catgram.permissions import caller
 
 ORDERINGS = ["name", "birth_year", "id"]
 
@@ -81,21 +82,24 @@ class CatFilter(django_filters.FilterSet):
         label="name, birth_year or id; a leading - reverses.",
     )
 
+    # filter_cats always gives the request (FilterSet's own may be None).
+    request: HttpRequest
+
     class Meta:
         model = Cat
         fields: list[str] = []
 
-    def filter_owner(self, queryset: QuerySet, name: str, value: str | int) -> QuerySet:
+    def filter_owner(self, queryset: QuerySet[Cat], name: str, value: str | int) -> QuerySet[Cat]:
         # owner__pk, not owner: an id too large for the column then matches nothing, where the
         # foreign key's own lookup raises OverflowError (a 500).
-        return queryset.filter(owner__pk=self.request.user.pk if value == "me" else value)
+        return queryset.filter(owner__pk=caller(self.request).pk if value == "me" else value)
 
-    def filter_ordering(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def filter_ordering(self, queryset: QuerySet[Cat], name: str, value: str) -> QuerySet[Cat]:
         # The id breaks ties, so that pages never repeat or skip a cat.
         return queryset.order_by(value, "-id" if value.startswith("-") else "id")
 
 
-def filter_cats(request: HttpRequest, queryset: QuerySet) -> QuerySet:
+def filter_cats(request: HttpRequest, queryset: QuerySet[Cat]) -> QuerySet[Cat]:
     """``queryset`` filtered by the request's query parameters; 400 on an invalid one."""
     if not any(name in request.GET for name in CatFilter.base_filters):
         return queryset  # building a FilterSet and its form is most of a plain list's cost
@@ -106,11 +110,8 @@ def filter_cats(request: HttpRequest, queryset: QuerySet) -> QuerySet:
 
 
 # The same parameters as a schema, so that the OpenAPI document lists them.
-CatFilterQuery = create_model(
-    "CatFilterQuery",
-    __base__=Schema,
-    **{
-        name: (str | None, Field(None, description=str(filter_.label)))
-        for name, filter_ in CatFilter.base_filters.items()
-    },
-)
+query_fields: dict[str, Any] = {
+    name: (str | None, Field(None, description=str(filter_.label)))
+    for name, filter_ in CatFilter.base_filters.items()
+}
+CatFilterQuery = create_model("CatFilterQuery", __base__=Schema, **query_fields)

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from io import BytesIO
 from pathlib import PurePath
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
@@ -86,7 +86,8 @@ def decode_data_url(value: str) -> EncodedPhoto:
     data = Base64Reader(value, start, end)
     if data.size > catgram_settings.IMAGE_MAX_BYTES:
         raise too_big()
-    return encoded_photo(data, FORMATS[match["kind"]])
+    # A raw binary file, which typeshed does not count as an IO[bytes]; Pillow reads it as one.
+    return encoded_photo(cast("IO[bytes]", data), FORMATS[match["kind"]])
 
 
 class Base64Reader(io.RawIOBase):
@@ -120,7 +121,7 @@ class Base64Reader(io.RawIOBase):
         return wanted
 
 
-def decode_upload(upload: UploadedFile) -> EncodedPhoto:
+def decode_upload(upload: UploadedFile[bytes]) -> EncodedPhoto:
     """A checked photo from a multipart upload; its declared type, if an image's, must match."""
     if upload.size is not None and upload.size > catgram_settings.IMAGE_MAX_BYTES:
         raise too_big()
@@ -153,8 +154,9 @@ def encoded_photo(data: IO[bytes], expected_format: str | None) -> EncodedPhoto:
         photo = encoded(image, found)
         # Reduced by whole pixel blocks first (box filter), then resampled: the step between
         # the photo and its thumbnail never holds another image of the photo's size.
-        thumbnail = scaled_down(image, catgram_settings.THUMBNAIL_SIDE, reducing_gap=1.0)
-        thumbnail = encoded(thumbnail, found)
+        thumbnail = encoded(
+            scaled_down(image, catgram_settings.THUMBNAIL_SIDE, reducing_gap=1.0), found
+        )
     extension = EXTENSIONS[found]
     return EncodedPhoto(
         ContentFile(photo, name=f"photo{extension}"),

@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import uuid
 from pathlib import PurePath
+from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
 MIN_BIRTH_YEAR = 1900
 # Where the storage keeps the photos (``catgram_sweep`` looks there for files nobody refers to).
 PHOTO_FOLDER = "cats/images/"
+
+
+def own_field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    """``model``'s field ``name``, not a relation from another model (``get_field`` finds those
+    too)."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field):
+        raise FieldDoesNotExist(f"{model._meta.label} has no field {name!r} of its own")
+    return field
 
 
 def cat_image_path(instance: Cat, filename: str) -> str:

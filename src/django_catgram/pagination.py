@@ -47,7 +47,7 @@ class PageNumberPagination(PaginationBase):
         self,
         *,
         serialize: Callable[[HttpRequest, list[Any]], list[Any]] | None = None,
-        count: Callable[[QuerySet], int] | None = None,
+        count: Callable[[QuerySet[Any, Any]], int] | None = None,
         **kwargs: Any,
     ) -> None:
         """``serialize(request, items)`` turns a page's items into its results, if given;
@@ -57,7 +57,7 @@ class PageNumberPagination(PaginationBase):
         self.count = count
 
     def paginate_queryset(
-        self, queryset: QuerySet, pagination: Input, request: HttpRequest, **params: Any
+        self, queryset: QuerySet[Any, Any], pagination: Input, request: HttpRequest, **params: Any
     ) -> dict[str, Any]:
         paginator = Paginator(queryset, catgram_settings.PAGE_SIZE)
         if self.count:

@@ -46,9 +46,9 @@ def parsed_body(request: HttpRequest, let_go_of_the_body: bool = False) -> Any:
             setattr(request, _PARSED, (_parse(request, let_go_of_the_body), None))
         except (BodyParseError, ServiceUnavailable) as error:
             setattr(request, _PARSED, (None, error))
-    data, error = getattr(request, _PARSED)
-    if error is not None:
-        raise error
+    data, failure = getattr(request, _PARSED)
+    if failure is not None:
+        raise failure
     return data
 
 
@@ -64,8 +64,8 @@ def _parse(request: HttpRequest, let_go_of_the_body: bool) -> Any:
     form = _form(request, body) if request.content_type == MULTIPART else None
     text = None if form is not None else json_text(body)
     if let_go_of_the_body:
-        del body, request._body  # type: ignore[attr-defined]
-        request._stream = BytesIO()  # type: ignore[attr-defined]
+        del body, request._body
+        request._stream = BytesIO()
     return form if text is None else json_value(text)
 
 

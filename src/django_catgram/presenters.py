@@ -69,9 +69,10 @@ def file_urls(request: HttpRequest, name: str | None) -> tuple[str | None, str |
     return request.build_absolute_uri(url), url
 
 
-def cat_rows(queryset: QuerySet) -> QuerySet:
+def cat_rows(queryset: QuerySet[Cat]) -> QuerySet[Cat, dict[str, Any]]:
     """``queryset`` of cats as rows of the columns a cat object needs."""
-    return queryset.values(*CAT_COLUMNS)
+    rows: QuerySet[Cat, dict[str, Any]] = queryset.values(*CAT_COLUMNS)
+    return rows
 
 
 def cat_objects(request: HttpRequest, rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:

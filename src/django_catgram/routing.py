@@ -10,6 +10,8 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
+from ninja.operation import Operation
+from ninja.types import TCallable
 
 from django_catgram.errors import MethodNotAllowed
 
@@ -24,7 +26,7 @@ def answered_by_the_api(run: Callable[..., HttpResponse]) -> Callable[..., HttpR
     Ninja answers errors of the view and of the authentication so, but not those of a
     throttle (such as a cache that is down), which would become Django's HTML 500.
     """
-    operation = run.__self__  # type: ignore[attr-defined]
+    operation: Operation = run.__self__  # type: ignore[attr-defined]  # run is a bound method
 
     @wraps(run)
     def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -44,7 +46,9 @@ def make_router(**options: Any) -> Router:
     return router
 
 
-def both_spellings(router: Router, method: str, path: str, **options: Any) -> Any:
+def both_spellings(
+    router: Router, method: str, path: str, **options: Any
+) -> Callable[[TCallable], TCallable]:
     """Serve ``path`` with and without its trailing slash; the schema documents ``path``."""
     other = path[:-1] if path.endswith("/") else f"{path}/"
     hidden = {
@@ -54,7 +58,7 @@ def both_spellings(router: Router, method: str, path: str, **options: Any) -> An
         "include_in_schema": False,
     }
 
-    def register(view: Any) -> Any:
+    def register(view: TCallable) -> TCallable:
         router.api_operation([method], other, **hidden)(view)
         return router.api_operation([method], path, **options)(view)
 

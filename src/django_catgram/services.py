@@ -98,6 +98,7 @@ def store_photo(
     """Store ``photo`` and its thumbnail under a new name for ``cat``: the names stored."""
     if photo is None:
         return None, None
+    assert photo.photo.name is not None  # encoded_photo names both files
     name = cat.image.field.generate_filename(cat, photo.photo.name)
     return (
         store_file(name, photo.photo, stored),
@@ -105,7 +106,7 @@ def store_photo(
     )
 
 
-def store_file(name: str, file: File, stored: list[str]) -> str:
+def store_file(name: str, file: File[bytes], stored: list[str]) -> str:
     """Store ``file`` as ``name`` (or a free name like it); 503 if the storage fails.
 
     The name goes into ``stored`` before the file is written, so that a file that fails

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja.conf import settings as ninja_settings
-from ninja.throttling import SimpleRateThrottle
+from ninja.throttling import BaseThrottle, SimpleRateThrottle
 
 from django_catgram import messages
 from django_catgram.caching import CacheUnavailable, cache_guard
@@ -92,9 +92,10 @@ class ResetThrottle(CatgramThrottle):
     scope = "reset"
 
 
-LOGIN = [LoginAddressThrottle(), LoginUsernameThrottle()]
-REGISTRATION = [RegistrationThrottle()]
-RESET = [ResetThrottle()]
+# Lists of BaseThrottle, the type of Django Ninja's throttle= argument.
+LOGIN: list[BaseThrottle] = [LoginAddressThrottle(), LoginUsernameThrottle()]
+REGISTRATION: list[BaseThrottle] = [RegistrationThrottle()]
+RESET: list[BaseThrottle] = [ResetThrottle()]
 
 
 def limit_logins(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import functools
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import connections, router
+from django.db.models import Model
 from ninja_jwt import tokens as jwt_tokens
 from ninja_jwt.exceptions import TokenError
 from ninja_jwt.settings import api_settings as jwt_settings
@@ -22,7 +22,10 @@ from ninja_jwt.utils import datetime_from_epoch
 
 from django_catgram import messages
 from django_catgram.conf import catgram_settings
-from django_catgram.models import RevokedAccessToken
+from django_catgram.models import RevokedAccessToken, own_field
+
+if TYPE_CHECKING:
+    from django_catgram.permissions import User
 
 PASSWORD_STAMP_CLAIM = "pwd"
 
@@ -37,7 +40,7 @@ __all__ = [
 ]
 
 
-def password_stamp(user: AbstractBaseUser) -> str:
+def password_stamp(user: User) -> str:
     """A short digest that changes whenever the user's password changes."""
     return user.get_session_auth_hash()[:16]
 
@@ -60,9 +63,10 @@ class RefreshToken(jwt_tokens.RefreshToken):
         return catgram_settings.REFRESH_TOKEN_LIFETIME
 
 
-def issue_tokens(user: AbstractBaseUser) -> dict[str, Any]:
+def issue_tokens(user: User) -> dict[str, Any]:
     """A new refresh and access token pair for ``user``, in the body ``auth/token`` returns."""
-    refresh = RefreshToken.for_user(user)
+    # ninja-jwt types for_user's cls as T where it means type[T].
+    refresh: RefreshToken = RefreshToken.for_user(user)  # type: ignore[misc, assignment]
     refresh[PASSWORD_STAMP_CLAIM] = password_stamp(user)
     return {
         "token": str(refresh.access_token),
@@ -71,8 +75,21 @@ def issue_tokens(user: AbstractBaseUser) -> dict[str, Any]:
     }
 
 
+def jti_claim() -> str:
+    """ninja-jwt's JTI_CLAIM, which it types as optional though its tokens always carry one."""
+    return cast(str, jwt_settings.JTI_CLAIM)
+
+
+def column(model: type[Model], name: str) -> str:
+    """The column of ``model``'s field ``name`` in its table."""
+    found = own_field(model, name).column
+    if found is None:
+        raise FieldDoesNotExist(f"{model._meta.label}.{name} has no column")
+    return found
+
+
 @functools.cache
-def user_query(user_model: type[AbstractBaseUser], alias: str) -> str:
+def user_query(user_model: type[User], alias: str) -> str:
     """SQL for a user by token id, with whether a token id was logged out, built once.
 
     The ORM compiles this query anew on every request, which the profile showed to be a large
@@ -80,17 +97,16 @@ def user_query(user_model: type[AbstractBaseUser], alias: str) -> str:
     """
     quote = connections[alias].ops.quote_name
     user_table = quote(user_model._meta.db_table)
-    id_column = quote(user_model._meta.get_field(jwt_settings.USER_ID_FIELD).column)
-    revoked = RevokedAccessToken._meta
-    revoked_jti = quote(revoked.get_field("jti").column)
+    id_column = quote(column(user_model, jwt_settings.USER_ID_FIELD))
+    revoked_jti = quote(column(RevokedAccessToken, "jti"))
     return (
-        f"SELECT {user_table}.*, EXISTS(SELECT 1 FROM {quote(revoked.db_table)} "
+        f"SELECT {user_table}.*, EXISTS(SELECT 1 FROM {quote(RevokedAccessToken._meta.db_table)} "
         f"WHERE {revoked_jti} = %s) AS catgram_token_revoked "
         f"FROM {user_table} WHERE {user_table}.{id_column} = %s"
     )
 
 
-def user_for_token(token: jwt_tokens.Token) -> AbstractBaseUser:
+def user_for_token(token: jwt_tokens.Token) -> User:
     """The active user a verified token belongs to, in one query; TokenError if none.
 
     The same query tells whether the token was logged out, so authenticating a request costs
@@ -98,14 +114,14 @@ def user_for_token(token: jwt_tokens.Token) -> AbstractBaseUser:
     """
     user_model = get_user_model()
     alias = router.db_for_read(user_model)
-    id_field = user_model._meta.get_field(jwt_settings.USER_ID_FIELD)
+    id_field = own_field(user_model, jwt_settings.USER_ID_FIELD)
     try:
         user_id = id_field.get_db_prep_value(
             id_field.to_python(token.get(jwt_settings.USER_ID_CLAIM)), connections[alias]
         )
     except ValidationError:
         raise TokenError(messages.TOKEN_INVALID_OR_EXPIRED) from None
-    jti = token.get(jwt_settings.JTI_CLAIM)
+    jti = token.get(jti_claim())
     found = list(
         user_model._default_manager.db_manager(alias).raw(
             user_query(user_model, alias), [jti, user_id]
@@ -114,7 +130,7 @@ def user_for_token(token: jwt_tokens.Token) -> AbstractBaseUser:
     user = found[0] if found else None
     if (
         user is None
-        or user.catgram_token_revoked
+        or user.catgram_token_revoked  # type: ignore[attr-defined]  # a column of user_query
         or not getattr(user, "is_active", True)
         or token.get(PASSWORD_STAMP_CLAIM) != password_stamp(user)
     ):
@@ -127,5 +143,5 @@ def revoke(token: AccessToken) -> None:
     expires_at = datetime_from_epoch(token["exp"])
     RevokedAccessToken.objects.filter(expires_at__lt=token.current_time).delete()
     RevokedAccessToken.objects.get_or_create(
-        jti=token[jwt_settings.JTI_CLAIM], defaults={"expires_at": expires_at}
+        jti=token[jti_claim()], defaults={"expires_at": expires_at}
     )

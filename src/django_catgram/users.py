@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.tokens import default_token_generator
 from django.http import Http404, HttpRequest
 from ninja import Status
 from ninja.errors import AuthorizationError
@@ -16,7 +16,7 @@ from django_catgram.authentication import jwt_auth
 from django_catgram.conf import catgram_settings
 from django_catgram.errors import InvalidInput
 from django_catgram.pagination import PageNumberPagination
-from django_catgram.permissions import visible_users
+from django_catgram.permissions import caller, visible_users
 from django_catgram.routing import make_router
 from django_catgram.schemas import (
     BodyErrors,
@@ -33,15 +33,18 @@ from django_catgram.schemas import (
     UserOut,
 )
 
+if TYPE_CHECKING:
+    from django_catgram.permissions import User
+
 router = make_router(tags=["users"], auth=jwt_auth)
 ME = "me"
 AUTH_ERRORS = {401: Detail}
 
 
-def target_user(request: HttpRequest, user_id: str) -> AbstractBaseUser:
+def target_user(request: HttpRequest, user_id: str) -> User:
     """``me`` or a user id the caller may see; others' ids are 404 for non-staff."""
     if user_id == ME:
-        return request.user
+        return caller(request)
     # ASCII digits only: int() would also take "١" or " 1" for user 1.
     if not (user_id.isascii() and user_id.isdigit()):
         raise Http404
@@ -51,7 +54,7 @@ def target_user(request: HttpRequest, user_id: str) -> AbstractBaseUser:
         raise Http404 from None
 
 
-def update_email(user: AbstractBaseUser, email: str | None) -> AbstractBaseUser:
+def update_email(user: User, email: str | None) -> User:
     if email is not None and (changed := accounts.set_email(user, email)):
         user.save(update_fields=changed)
     return user
@@ -90,9 +93,9 @@ def list_users(request: HttpRequest) -> Any:
     summary="Change your password; tokens issued before stop working",
 )
 def set_password(request: HttpRequest, body: SetPassword) -> Any:
-    accounts.check_current_password(request.user, body.current_password)
-    accounts.check_password(request.user, body.new_password, "new_password")
-    accounts.set_password(request.user, body.new_password)
+    accounts.check_current_password(caller(request), body.current_password)
+    accounts.check_password(caller(request), body.new_password, "new_password")
+    accounts.set_password(caller(request), body.new_password)
     return Status(204, None)
 
 
@@ -104,8 +107,8 @@ def set_password(request: HttpRequest, body: SetPassword) -> Any:
     summary="Change your username",
 )
 def set_username(request: HttpRequest, body: SetUsername) -> Any:
-    accounts.check_current_password(request.user, body.current_password)
-    accounts.change_username(request.user, body.new_username)
+    accounts.check_current_password(caller(request), body.current_password)
+    accounts.change_username(caller(request), body.new_username)
     return Status(204, None)
 
 
@@ -134,7 +137,7 @@ def reset_password(request: HttpRequest, body: EmailIn) -> Any:
     summary="Set a new password with the mailed uid and token (each token works once)",
 )
 def reset_password_confirm(request: HttpRequest, body: PasswordResetConfirm) -> Any:
-    user = accounts.user_from_link(body.uid, body.token, accounts.default_token_generator)
+    user = accounts.user_from_link(body.uid, body.token, default_token_generator)
     accounts.check_password(user, body.new_password, "new_password")
     accounts.set_password(user, body.new_password)
     return Status(204, None)
@@ -180,7 +183,7 @@ def reset_username_confirm(request: HttpRequest, body: UsernameResetConfirm) -> 
     summary="Activate an account with the mailed uid and token",
 )
 def activate_user(request: HttpRequest, body: UidToken) -> Any:
-    user = accounts.user_from_link(body.uid, body.token, accounts.default_token_generator)
+    user = accounts.user_from_link(body.uid, body.token, default_token_generator)
     if user.is_active:
         raise AuthorizationError(403, messages.STALE_TOKEN)
     user.is_active = True
@@ -251,6 +254,6 @@ def partial_update_user(request: HttpRequest, user_id: str, body: UserChange) ->
 )
 def delete_user(request: HttpRequest, user_id: str, body: CurrentPassword) -> Any:
     user = target_user(request, user_id)
-    accounts.check_current_password(request.user, body.current_password)
+    accounts.check_current_password(caller(request), body.current_password)
     user.delete()
     return Status(204, None)
