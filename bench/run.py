@@ -25,6 +25,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from bench.load import Request, Result, median, run
+from live_tests.faults import multipart
 from live_tests.server import ROOT, ExampleSite, call
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
@@ -119,22 +120,6 @@ def phone_jpeg() -> bytes:
     buffer = io.BytesIO()
     Image.merge("RGB", bands).save(buffer, "JPEG", quality=85)
     return buffer.getvalue()
-
-
-def multipart(fields: dict[str, str], photo: bytes) -> tuple[bytes, str]:
-    """A multipart/form-data body of ``fields`` and ``photo`` as the ``image`` file."""
-    boundary = os.urandom(16).hex()
-    parts = [
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
-        for name, value in fields.items()
-    ]
-    parts.append(
-        f'--{boundary}\r\nContent-Disposition: form-data; name="image"; filename="cat.jpg"\r\n'
-        "Content-Type: image/jpeg\r\n\r\n".encode()
-        + photo
-        + f"\r\n--{boundary}--\r\n".encode()
-    )
-    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
 class Report:
@@ -248,10 +233,11 @@ def memory(site: Site, report: Report, args) -> None:
     data_url = json.dumps(
         {**fields, "image": "data:image/jpeg;base64," + base64.b64encode(photo).decode()}
     ).encode()
+    form_type, form = multipart(fields, {"image": ("cat.jpg", "image/jpeg", photo)})
     rows = []
     for sent, body, content_type in (
         ("data URL in JSON", data_url, "application/json"),
-        ("multipart upload", *multipart(fields, photo)),
+        ("multipart upload", form, form_type),
     ):
         pid = site.new_worker()
         # The worker's own peak first: a few creates without a photo and list pages.

@@ -6,8 +6,8 @@ anew in its own format with no metadata (EXIF with its GPS position, XMP, IPTC, 
 profile, data after the image). A thumbnail is made from the same pixels.
 
 Memory is bounded by the stored size, not the sent one: a JPEG is decoded by its own DCT scaling
-straight to the smallest scale that is not under the stored size (a 12-megapixel photo at half its
-width and height), a data URL is decoded piece by piece, and an upload is read from its file.
+straight to about the stored size (a 12-megapixel photo at half its width and height, see
+``loaded``), a data URL is decoded piece by piece, and an upload is read from its file.
 """
 
 from __future__ import annotations
@@ -260,7 +260,7 @@ def encodable(image: Image.Image, image_format: str) -> Image.Image:
     if image_format == "GIF" and alpha:
         return with_transparent_index(image.convert("RGBA"))
     if image_format == "JPEG":
-        return image.convert("L" if image.mode in ("LA", "I;16", "I", "F") else "RGB")
+        return image.convert("L" if image.mode == "LA" or image.mode in WIDE_GREY_MODES else "RGB")
     return image.convert("RGBA" if alpha else "RGB")
 
 

@@ -99,11 +99,9 @@ def store_photo(
     if photo is None:
         return None, None
     assert photo.photo.name is not None  # encoded_photo names both files
-    name = cat.image.field.generate_filename(cat, photo.photo.name)
-    return (
-        store_file(name, photo.photo, stored),
-        store_file(thumbnail_path(name), photo.thumbnail, stored),
-    )
+    name = store_file(cat.image.field.generate_filename(cat, photo.photo.name), photo.photo, stored)
+    # Named after the photo as stored, which the storage may have changed to a free name.
+    return name, store_file(thumbnail_path(name), photo.thumbnail, stored)
 
 
 def store_file(name: str, file: File[bytes], stored: list[str]) -> str:
