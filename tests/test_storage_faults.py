@@ -15,6 +15,7 @@ from PIL import Image
 
 from django_catgram.images import encoded_photo
 from django_catgram.models import Cat
+from django_catgram.schemas import CatPatch
 from django_catgram.services import write_cat
 from tests.conftest import data_url, files_in, png_url
 
@@ -106,7 +107,7 @@ def test_a_write_that_fails_at_its_commit_deletes_the_files_it_stored(media, ali
     get_user_model().objects.filter(pk=alice.pk).delete()
 
     with pytest.raises(IntegrityError):
-        write_cat(cat, {"name": "Tom", "image": photo})
+        write_cat(cat, CatPatch.model_construct(name="Tom", image=photo))
 
     assert not Cat.objects.exists()
     assert files_in(media) == []

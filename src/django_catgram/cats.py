@@ -5,7 +5,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Query, Schema, Status
+from ninja import Query, Status
 from ninja.pagination import paginate
 
 from django_catgram.authentication import jwt_auth
@@ -60,7 +60,7 @@ def list_cats(
     summary="Add a cat; the caller is its owner",
 )
 def create_cat(request: HttpRequest, body: CatIn) -> Any:
-    cat = write_cat(Cat(owner=caller(request)), body.model_dump(exclude_unset=True))
+    cat = write_cat(Cat(owner=caller(request)), body)
     return Status(201, written_cat_object(request, cat))
 
 
@@ -78,10 +78,10 @@ def get_cat(request: HttpRequest, cat_id: int) -> Any:
     return found
 
 
-def change_cat(request: HttpRequest, cat_id: int, body: Schema) -> dict[str, Any]:
+def change_cat(request: HttpRequest, cat_id: int, body: CatIn) -> dict[str, Any]:
     cat = get_object_or_404(Cat, pk=cat_id)
     check_may_change_cat(request, cat)
-    return written_cat_object(request, write_cat(cat, body.model_dump(exclude_unset=True)))
+    return written_cat_object(request, write_cat(cat, body))
 
 
 @router.put(

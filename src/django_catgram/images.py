@@ -18,6 +18,7 @@ import re
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from io import BytesIO
 from pathlib import PurePath
 from typing import IO, Any, cast
@@ -56,17 +57,12 @@ class InvalidImage(ValueError):
     """Why a photo is refused; the API answers it as 400 on ``image``."""
 
 
+@dataclass(frozen=True, slots=True)
 class EncodedPhoto:
-    """A checked photo as it is stored: the photo and its thumbnail, encoded anew.
+    """A checked photo as it is stored: the photo and its thumbnail, encoded anew."""
 
-    A plain class, so that pydantic's ``model_dump`` hands it on as it is.
-    """
-
-    __slots__ = ("photo", "thumbnail")
-
-    def __init__(self, photo: ContentFile[bytes], thumbnail: ContentFile[bytes]) -> None:
-        self.photo = photo
-        self.thumbnail = thumbnail
+    photo: ContentFile[bytes]
+    thumbnail: ContentFile[bytes]
 
 
 def thumbnail_path(photo_name: str) -> str:

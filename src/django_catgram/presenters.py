@@ -16,9 +16,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from django_catgram.models import AchievementCat, Cat
+from django_catgram.schemas import CAT_FIELDS
 
 # The columns a cat object is made from.
-CAT_COLUMNS = ("id", "name", "color", "birth_year", "owner_id", "image", "thumbnail")
+CAT_COLUMNS = ("id", *CAT_FIELDS, "owner_id", "image", "thumbnail")
 
 
 def achievement_object(achievement_id: int, name: str) -> dict[str, Any]:
@@ -43,13 +44,11 @@ def achievements_by_cat(cat_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
 def cat_object(
     request: HttpRequest, row: Mapping[str, Any], achievements: list[dict[str, Any]], year: int
 ) -> dict[str, Any]:
+    """A cat object from a row of CAT_COLUMNS (whose other keys CatOut leaves out)."""
     image, image_url = file_urls(request, row["image"])
     thumbnail, thumbnail_url = file_urls(request, row["thumbnail"])
     return {
-        "id": row["id"],
-        "name": row["name"],
-        "color": row["color"],
-        "birth_year": row["birth_year"],
+        **row,
         "achievements": achievements,
         "owner": row["owner_id"],
         "age": year - row["birth_year"],

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import copy
 import re
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from ninja import Field, Schema
 from ninja.schema import DjangoGetter
-from pydantic import BaseModel, field_validator, model_validator
+from pydantic import BaseModel, create_model, field_validator, model_validator
 
 from django_catgram import messages
 from django_catgram.fields import AchievementName, BirthYear, CatName, Color, Photo
+from django_catgram.models import Cat, own_field
+
+Model = TypeVar("Model", bound=BaseModel)
 
 
 class Detail(Schema):
@@ -71,6 +75,20 @@ class Body(Schema):
         return value
 
 
+def every_key_optional(body: type[Model]) -> type[Model]:
+    """``body`` with every key optional, as DRF's partial updates treat them: a key left out is
+    not in ``model_fields_set`` (and reads as None), and null is still refused where the type
+    has no None. For PATCH, and a PUT whose keys are all optional."""
+    fields: dict[str, Any] = {}
+    for name, field in body.model_fields.items():
+        optional = copy.copy(field)
+        optional.default = None  # a default is not validated, so its type may lack None
+        fields[name] = (field.annotation, optional)
+    return create_model(
+        body.__name__, __base__=body, __doc__=body.__doc__, __module__=body.__module__, **fields
+    )
+
+
 class Credentials(Body):
     username: str
     password: str
@@ -118,11 +136,12 @@ class UserCreate(Body):
     email: str = ""
 
 
+@every_key_optional
 class UserChange(Body):
     """PUT and PATCH of a user, as DRF treats an optional field: an absent e-mail is left as it
     is (PUT too), null is refused, "" clears it."""
 
-    email: str = None  # type: ignore[assignment]
+    email: str
 
 
 class CurrentPassword(Body):
@@ -160,11 +179,9 @@ class AchievementIn(Body):
     achievement_name: AchievementName
 
 
-# In the patches below, a key may be left out, but null is refused: the type has no None.
-# So the None defaults are ones mypy refuses (ignored: X | None would let null in, and into the
-# OpenAPI document).
-class AchievementPatch(Body):
-    achievement_name: AchievementName = None  # type: ignore[assignment]
+@every_key_optional
+class AchievementPatch(AchievementIn):
+    pass
 
 
 # The outputs are plain pydantic models validated from dicts (see presenters): Ninja's
@@ -174,34 +191,58 @@ class AchievementOut(BaseModel):
     achievement_name: str
 
 
-class CatIn(Body):
-    """A whole cat, for POST and PUT; absent achievements and image are left as they are."""
+class CatFields(Body):
+    """A cat's own columns, as a body carries them: the one place that lists them.
+
+    CatIn and CatPatch take them in and ``services.write_cat`` writes the ones sent; CatOut
+    gives them back, read as ``presenters.CAT_COLUMNS``. A new column of the model needs only its
+    line here.
+    """
 
     name: CatName
     color: Color
     birth_year: BirthYear
+
+
+CAT_FIELDS = tuple(CatFields.model_fields)
+
+
+class CatIn(CatFields):
+    """A whole cat, for POST and PUT; absent achievements and image are left as they are."""
+
     achievements: list[AchievementIn] = Field(
-        None,  # type: ignore[arg-type]  # absent, not null: as in the patches below
+        None,  # type: ignore[arg-type]  # absent, not null, as every_key_optional does
         description="Replaces the cat's achievements; names are matched or created.",
     )
     image: Photo = None
 
 
-class CatPatch(Body):
+@every_key_optional
+class CatPatch(CatIn):
     """Any part of a cat, for PATCH: only the keys sent are written."""
 
-    name: CatName = None  # type: ignore[assignment]
-    color: Color = None  # type: ignore[assignment]
-    birth_year: BirthYear = None  # type: ignore[assignment]
-    achievements: list[AchievementIn] = None  # type: ignore[assignment]
-    image: Photo = None
+
+def with_cat_fields(answer: type[Model]) -> type[Model]:
+    """``answer`` with CatFields' fields after its ``id``: typed as stored, without the body's
+    validators (what the database holds was checked on its way in), and described by the
+    model's ``help_text``."""
+    fields: dict[str, Any] = {
+        name: (field.annotation, field) for name, field in answer.model_fields.items()
+    }
+    cat_fields = {
+        name: (field.annotation, Field(description=str(own_field(Cat, name).help_text) or None))
+        for name, field in CatFields.model_fields.items()
+    }
+    fields = {"id": fields.pop("id"), **cat_fields, **fields}
+    made: type[Model] = create_model(
+        answer.__name__, __doc__=answer.__doc__, __module__=answer.__module__, **fields
+    )
+    return made
 
 
+@with_cat_fields
 class CatOut(BaseModel):
     id: int
-    name: str
-    color: str = Field(description="A CSS colour name.")
-    birth_year: int
     achievements: list[AchievementOut]
     owner: int = Field(description="The owner's user id.")
     age: int = Field(description="The current year minus birth_year.")

@@ -6,7 +6,6 @@ import logging
 import time
 from collections.abc import Iterable
 from functools import partial
-from typing import Any
 
 from django.core.files import File
 from django.db import DatabaseError, IntegrityError, transaction
@@ -17,6 +16,7 @@ from django_catgram import messages
 from django_catgram.errors import InvalidInput, ServiceUnavailable
 from django_catgram.images import EncodedPhoto, thumbnail_path
 from django_catgram.models import Achievement, Cat
+from django_catgram.schemas import CAT_FIELDS, CatIn
 
 # How often to ask whether a write whose commit failed went through, before keeping its file.
 COMMIT_CHECK_ATTEMPTS = 3
@@ -48,14 +48,15 @@ def locked(cat: Cat) -> Cat:
     return get_object_or_404(Cat.objects.select_for_update(), pk=cat.pk)
 
 
-def write_cat(cat: Cat, data: dict[str, Any]) -> Cat:
-    """Write the keys of ``data`` (validated CatIn/CatPatch fields) to ``cat`` in one transaction.
+def write_cat(cat: Cat, body: CatIn) -> Cat:
+    """Write the fields ``body`` carries (a CatIn or CatPatch) to ``cat`` in one transaction.
 
     A new photo and its thumbnail are stored under a new random name; the files they replace
     (or that ``image: None`` removes) are deleted once the transaction commits. If the write
     fails, even half-way through storing a file or at the commit, the new files are deleted
     unless a committed row refers to them, and the database is left as it was.
     """
+    sent = body.model_fields_set
     new_files: list[str] = []
     committing = False
     try:
@@ -63,19 +64,18 @@ def write_cat(cat: Cat, data: dict[str, Any]) -> Cat:
             if cat.pk is not None:
                 cat = locked(cat)
             old_files = photo_files(cat)
-            for field in ("name", "color", "birth_year"):
-                if field in data:
-                    setattr(cat, field, data[field])
-            if "image" in data:
-                cat.image, cat.thumbnail = store_photo(cat, data["image"], new_files)
+            for field in sent.intersection(CAT_FIELDS):
+                setattr(cat, field, getattr(body, field))
+            if "image" in sent:
+                cat.image, cat.thumbnail = store_photo(cat, body.image, new_files)
             cat.save()
-            if "achievements" in data:
-                names = [item["achievement_name"] for item in data["achievements"]]
+            if "achievements" in sent:
+                names = [item.achievement_name for item in body.achievements]
                 cat.achievements.set(achievements_named(names))
             # Read back inside the transaction: the answer shows this write, even if another
             # request changes or deletes the cat the moment it commits.
             prefetch_related_objects([cat], "achievements")
-            if "image" in data:
+            if "image" in sent:
                 delete_photos_on_commit(old_files)
             committing = True  # what fails from here on fails at the commit
     except BaseException:

@@ -15,6 +15,7 @@ from django.db.models import Q
 
 from django_catgram.images import InvalidImage, encoded_photo
 from django_catgram.models import Cat
+from django_catgram.schemas import CatPatch
 from django_catgram.services import write_cat
 
 
@@ -42,7 +43,8 @@ class Command(BaseCommand):
                 failed += 1
                 self.stderr.write(f"cat {cat.pk}: {cat.image.name} kept as it is: {error}")
                 continue
-            cat = write_cat(cat, {"image": photo})
+            # Built, not validated: the photo is decoded already.
+            cat = write_cat(cat, CatPatch.model_construct(image=photo))
             done += 1
             self.stdout.write(f"cat {cat.pk}: {cat.image.name} re-encoded")
         self.stdout.write(f"Re-encoded {done} photos; {failed} could not be read and were kept.")
