@@ -99,6 +99,18 @@ def test_the_routers_serve_a_hosts_own_api_next_to_its_routes(anonymous, alice):
     assert "/v2/cats/" in paths
 
 
+@pytest.mark.parametrize("path", ["/v2/cats/", "/v2/auth/token", "/v2/cats/1/"])
+@pytest.mark.parametrize(("length", "status"), [("101", 413), ("12abc", 400)])
+@override_settings(CATGRAM={"MAX_BODY_BYTES": 100})
+def test_a_hosts_own_api_refuses_a_body_by_its_length_before_reading_it(
+    client, path, length, status
+):
+    """Two bytes are sent: reading the declared length would fail in the test client."""
+    response = client.post(path, b"{}", content_type="application/json", CONTENT_LENGTH=length)
+    assert response.status_code == status
+    assert set(response.json()) == {"detail"}
+
+
 @pytest.mark.parametrize(
     ("path", "body", "field"),
     [

@@ -14,9 +14,11 @@ from typing import Any
 from django.http import HttpRequest, QueryDict
 from django.http.multipartparser import MultiPartParserError
 from django.http.request import RawPostDataException
+from ninja.errors import HttpError
 from ninja.parser import Parser
 
 from django_catgram import messages
+from django_catgram.conf import catgram_settings
 from django_catgram.errors import BodyParseError, ServiceUnavailable
 
 # Form fields holding a JSON value rather than a string.
@@ -28,6 +30,16 @@ _PARSED = "_catgram_parsed_body"
 # 1,000 levels or not at all, depending on its version, and the validation after it recurses.
 MAX_NESTING = 100
 TOO_DEEP = messages.TOO_DEEP.format(limit=MAX_NESTING)
+
+
+def check_declared_length(request: HttpRequest) -> None:
+    """Refuse a body before anything reads it: 400 for a Content-Length that is not a number,
+    413 for one over ``MAX_BODY_BYTES``."""
+    value = request.META.get("CONTENT_LENGTH") or "0"
+    if not (value.isascii() and value.isdigit()):
+        raise HttpError(400, messages.CONTENT_LENGTH_NOT_A_NUMBER)
+    if int(value) > catgram_settings.MAX_BODY_BYTES:
+        raise HttpError(413, messages.BODY_TOO_LARGE.format(limit=catgram_settings.MAX_BODY_BYTES))
 
 
 def parsed_body(request: HttpRequest, let_go_of_the_body: bool = False) -> Any:

@@ -14,6 +14,7 @@ from ninja.operation import Operation
 from ninja.types import TCallable
 
 from django_catgram.errors import MethodNotAllowed
+from django_catgram.parsers import check_declared_length
 
 # Every method HTTP defines: a path answers those it does not serve with a JSON 405.
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE", "CONNECT")
@@ -21,16 +22,19 @@ PATH_PARAMETER = re.compile(r"{(?:\w+:)?(\w+)}")
 
 
 def answered_by_the_api(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Answer what fails around an operation's view through the API's error handlers too.
+    """Refuse a body too large before anything reads it, and answer what fails around an
+    operation's view through the API's error handlers too.
 
     Ninja answers errors of the view and of the authentication so, but not those of a
-    throttle (such as a cache that is down), which would become Django's HTML 500.
+    throttle (such as a cache that is down), which would become Django's HTML 500. The body
+    check is here so that a host's own API (``add_routers``) gets the early 413 as well.
     """
     operation: Operation = run.__self__  # type: ignore[attr-defined]  # run is a bound method
 
     @wraps(run)
     def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
+            check_declared_length(request)
             return run(request, *args, **kwargs)
         except Exception as error:
             return operation.api.on_exception(request, error)

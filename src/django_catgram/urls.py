@@ -16,10 +16,11 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern, URLResolver, re_path
 from django.views.decorators.csrf import csrf_exempt
+from ninja.errors import HttpError
 
 from django_catgram import messages
 from django_catgram.api import URLS_NAMESPACE, api
-from django_catgram.conf import catgram_settings
+from django_catgram.parsers import check_declared_length
 from django_catgram.routing import METHODS
 
 # Ninja's pages (the docs, the OpenAPI document) answer any method; they are read-only.
@@ -36,12 +37,6 @@ def not_allowed(request: HttpRequest, allow: str) -> JsonResponse:
     return detail(f'Method "{request.method}" not allowed.', 405, Allow=allow)
 
 
-def declared_length(request: HttpRequest) -> int | None:
-    """The Content-Length of the request (0 without one); None if it is not a number."""
-    value = request.META.get("CONTENT_LENGTH") or "0"
-    return int(value) if value.isascii() and value.isdigit() else None
-
-
 def guard(view: View, page_methods: tuple[str, ...] | None = None) -> View:
     """Refuse before the view what it would answer in HTML or plain text, or not at all.
 
@@ -52,13 +47,12 @@ def guard(view: View, page_methods: tuple[str, ...] | None = None) -> View:
     def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if page_methods and request.method not in page_methods:
             return not_allowed(request, ", ".join(page_methods))
-        length = declared_length(request)
-        if length is None:
-            return detail(messages.CONTENT_LENGTH_NOT_A_NUMBER, 400)
-        if length > catgram_settings.MAX_BODY_BYTES:
-            return detail(
-                messages.BODY_TOO_LARGE.format(limit=catgram_settings.MAX_BODY_BYTES), 413
-            )
+        try:
+            # Every operation checks it too (for add_routers hosts); here it also covers the
+            # pages and the methods beyond HTTP's own.
+            check_declared_length(request)
+        except HttpError as error:
+            return detail(error.message, error.status_code)
         try:
             if request.method not in METHODS:
                 # A method beyond HTTP's own (QUERY, PROPFIND...), which Ninja would refuse in
