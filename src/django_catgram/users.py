@@ -223,17 +223,8 @@ def get_user(request: HttpRequest, user_id: str) -> Any:
     return target_user(request, user_id)
 
 
-@router.put(
-    USER_PATH,
-    response={200: UserOut, 400: BodyErrors, **AUTH_ERRORS, 404: Detail},
-    url_name="user-update",
-    operation_id="update_user",
-    summary="Change a user's email (the username is read-only here)",
-)
-def update_user(request: HttpRequest, user_id: str, body: UserChange) -> Any:
-    return update_email(target_user(request, user_id), body.email)
-
-
+# PUT and PATCH alike, as UserChange's one field is optional in both. (Ninja registers the lower
+# decorator first, which keeps PUT before PATCH in the schema.)
 @router.patch(
     USER_PATH,
     response={200: UserOut, 400: BodyErrors, **AUTH_ERRORS, 404: Detail},
@@ -241,7 +232,14 @@ def update_user(request: HttpRequest, user_id: str, body: UserChange) -> Any:
     operation_id="partial_update_user",
     summary="Change a user's email if given",
 )
-def partial_update_user(request: HttpRequest, user_id: str, body: UserChange) -> Any:
+@router.put(
+    USER_PATH,
+    response={200: UserOut, 400: BodyErrors, **AUTH_ERRORS, 404: Detail},
+    url_name="user-update",
+    operation_id="update_user",
+    summary="Change a user's email (the username is read-only here)",
+)
+def change_user(request: HttpRequest, user_id: str, body: UserChange) -> Any:
     return update_email(target_user(request, user_id), body.email)
 
 
