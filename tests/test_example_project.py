@@ -36,6 +36,21 @@ def manage(*args, env=None):
     )
 
 
+def shell(code, env=None):
+    """What ``manage.py shell -c code`` prints; the command must succeed."""
+    result = manage("shell", "--no-imports", "-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def migrated_sqlite(path):
+    """The environment of a new SQLite database at ``path``, migrated, with its cache table."""
+    env = {"DATABASE_URL": f"sqlite:///{path}"}
+    assert manage("migrate", "--noinput", env=env).returncode == 0
+    assert manage("createcachetable", env=env).returncode == 0
+    return env
+
+
 def test_check_deploy_reports_nothing_in_production_mode():
     result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
     assert result.returncode == 0, result.stderr
@@ -67,9 +82,7 @@ def test_settings_come_from_the_environment(tmp_path):
         "print(s.DATABASES['default']['NAME'], s.MEDIA_ROOT, s.ALLOWED_HOSTS, "
         "s.CORS_ALLOWED_ORIGINS, s.DEBUG)"
     )
-    result = manage("shell", "--no-imports", "-c", code, env=env)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == [
+    assert shell(code, env).split() == [
         str(tmp_path / "cats.sqlite3"),
         str(tmp_path / "media"),
         "['a.example',",
@@ -81,9 +94,7 @@ def test_settings_come_from_the_environment(tmp_path):
 
 def test_the_default_database_is_a_sqlite_file_in_the_example_project():
     code = "from django.conf import settings as s; print(s.DATABASES['default']['NAME'])"
-    result = manage("shell", "--no-imports", "-c", code)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == str(ROOT / "example_project" / "db.sqlite3")
+    assert shell(code).strip() == str(ROOT / "example_project" / "db.sqlite3")
 
 
 def test_photos_are_files_in_the_media_root_or_with_django_s3_bucket_objects_in_it():
@@ -91,9 +102,7 @@ def test_photos_are_files_in_the_media_root_or_with_django_s3_bucket_objects_in_
         "import json; from django.conf import settings as s; "
         "print(json.dumps(s.STORAGES['default'], default=repr))"
     )
-    result = manage("shell", "--no-imports", "-c", code)
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    assert json.loads(shell(code)) == {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 
     env = {"DJANGO_S3_BUCKET": "cat-photos", "DJANGO_S3_ENDPOINT_URL": "https://s3.example"}
     result = manage("shell", "--no-imports", "-c", code, env=env)
@@ -124,9 +133,7 @@ def test_schema_yaml_is_what_the_code_generates():
 
 
 def test_the_demo_set_is_seeded_into_a_fresh_database(tmp_path):
-    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}"}
-    assert manage("migrate", "--noinput", env=env).returncode == 0
-    assert manage("createcachetable", env=env).returncode == 0
+    env = migrated_sqlite(tmp_path / "demo.sqlite3")
     result = manage("catgram_seed", "--admin", "--if-empty", env=env)
     assert result.returncode == 0, result.stderr
     assert "Seeded 3 users, 8 achievements, 12 cats" in result.stdout
@@ -137,9 +144,7 @@ def test_the_wsgi_and_asgi_modules_load_the_application():
         "import example_project.wsgi as w, example_project.asgi as a; "
         "print(callable(w.application), callable(a.application))"
     )
-    result = manage("shell", "--no-imports", "-c", code)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["True", "True"]
+    assert shell(code).split() == ["True", "True"]
 
 
 ADMIN_GUESSES = """
@@ -158,12 +163,8 @@ print(*statuses, right.status_code)
 
 
 def test_password_guesses_at_the_admin_login_are_limited(tmp_path):
-    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'admin.sqlite3'}"}
-    assert manage("migrate", "--noinput", env=env).returncode == 0
-    assert manage("createcachetable", env=env).returncode == 0  # where the limits count
-    result = manage("shell", "--no-imports", "-c", ADMIN_GUESSES, env=env)
-    assert result.returncode == 0, result.stderr
-    *guesses, right = map(int, result.stdout.split())
+    env = migrated_sqlite(tmp_path / "admin.sqlite3")  # the cache table: where limits count
+    *guesses, right = map(int, shell(ADMIN_GUESSES, env).split())
     # The form again for ten wrong passwords (login_username: 10/min), then 429, and then the
     # right password is refused too.
     assert guesses == [200] * 10 + [429] * 2
@@ -182,8 +183,6 @@ for path in ("/api/cats/", "/api/nowhere", "/admin/"):
 
 def test_djangos_own_errors_are_json_under_the_api_and_pages_elsewhere(tmp_path):
     env = {**PRODUCTION, "DATABASE_URL": f"sqlite:///{tmp_path / 'hosts.sqlite3'}"}
-    result = manage("shell", "--no-imports", "-c", FOREIGN_HOST, env=env)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == [
+    assert shell(FOREIGN_HOST, env).split() == [
         "400", "application/json", "400", "application/json", "400", "text/html",
     ]  # fmt: skip
