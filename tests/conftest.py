@@ -269,3 +269,19 @@ def assert_no_metadata(raw):
     with Image.open(BytesIO(raw)) as image:
         assert not image.getexif()
         assert not set(image.info) & {"exif", "xmp", "icc_profile", "comment", "XML:com.adobe.xmp"}
+
+
+def reads_the_form(get_response):
+    """A host's middleware that reads request.POST before the view (as some logging does)."""
+
+    def middleware(request):
+        request.POST  # noqa: B018  # Django streams a multipart body into it, and not again
+        return get_response(request)
+
+    return middleware
+
+
+@pytest.fixture
+def a_middleware_reads_the_form(settings):
+    """``reads_the_form`` in the middleware of the clients made from now on."""
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, f"{__name__}.reads_the_form"]

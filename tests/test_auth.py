@@ -3,8 +3,9 @@ from datetime import timedelta
 
 import jwt
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.test import override_settings
+from django.test import Client, override_settings
 
 from tests.conftest import PASSWORD, Api
 
@@ -252,3 +253,21 @@ def test_the_seed_flow_auth_token_then_bearer_then_cats(anonymous, alice):
     response = anonymous.client.get("/api/cats/", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
     assert response.json() == {"count": 0, "next": None, "previous": None, "results": []}
+
+
+@pytest.mark.parametrize("user_id", ["abc", [1], None])
+def test_a_validly_signed_token_with_a_user_id_of_the_wrong_type_is_refused(
+    anonymous, alice, user_id
+):
+    """As a token of another release or another app signed with the same key would be."""
+    token = obtain(anonymous).json()["token"]
+    refused(anonymous, forge(token, key=settings.SECRET_KEY, user_id=user_id))
+
+
+def test_a_multipart_login_works_after_a_middleware_read_the_form(
+    alice, a_middleware_reads_the_form
+):
+    form = {"username": "alice", "password": PASSWORD}
+    response = Client().post("/api/auth/token", form)  # the limits read the form first here
+    assert response.status_code == 200, response.json()
+    assert Client().post("/api/token/login/", form).status_code == 200

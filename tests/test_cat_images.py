@@ -12,13 +12,14 @@ from io import BytesIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from PIL import Image
 
 from django_catgram.models import Achievement, Cat
 from tests.conftest import (
     PHOTOS,
+    Api,
     cat_body,
     create_cat,
     data_url,
@@ -307,6 +308,19 @@ def form(**changes):
         "achievements": json.dumps([{"achievement_name": "Catches mice"}]),
         **changes,
     }
+
+
+def test_a_multipart_create_works_after_a_middleware_read_the_form(
+    as_alice, a_middleware_reads_the_form
+):
+    raw = image_bytes("png")
+    as_alice = Api(Client(), as_alice.token)  # a client loads the middleware once
+
+    response = multipart(as_alice, "post", "cats/", form(image=upload(raw)))
+
+    assert response.status_code == 201, response.json()
+    assert [a["achievement_name"] for a in response.json()["achievements"]] == ["Catches mice"]
+    assert picture(stored(photo_name(response.json()))) == picture(raw)
 
 
 @pytest.mark.parametrize("kind", ["png", "jpeg", "gif", "webp"])

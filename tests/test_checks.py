@@ -45,6 +45,7 @@ def test_valid_settings_pass_the_checks():
         ({"THROTTLE_RATES": {"login_username": "10/minute"}}, "E008"),
         ({"THROTTLE_RATES": {"logins": "10/min"}}, "E008"),
         ({"THROTTLE_RATES": ["10/min"]}, "E008"),
+        ({"THROTTLE_RATES": {"login_username": 10}}, "E008"),
         ({"PASSWORD_RESET_CONFIRM_URL": "/reset/{uid}"}, "E009"),
         ({"ACTIVATION_URL": None}, "E009"),
         ({"SEND_ACTIVATION_EMAIL": "yes"}, "E010"),

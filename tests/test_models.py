@@ -1,8 +1,10 @@
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.exceptions import FieldDoesNotExist
 from django.db import IntegrityError, connection, transaction
 
-from django_catgram.models import Achievement, AchievementCat, Cat
+from django_catgram.models import Achievement, AchievementCat, Cat, RevokedAccessToken, own_field
+from django_catgram.tokens import column
 
 pytestmark = pytest.mark.django_db
 
@@ -61,3 +63,14 @@ def test_photos_get_a_random_name_under_cats_images(owner):
     assert first.endswith(".png")
     assert first != second
     assert "My Photo" not in first
+
+
+def test_own_field_and_column_refuse_what_is_no_column_of_the_model():
+    assert own_field(Cat, "name").max_length == 16
+    with pytest.raises(FieldDoesNotExist, match="no field 'achievementcat' of its own"):
+        own_field(Cat, "achievementcat")  # the link table's relation back to the cat
+    assert column(Cat, "owner") == "owner_id"
+
+
+def test_a_revoked_token_is_named_by_its_id():
+    assert str(RevokedAccessToken(jti="5f1c")) == "5f1c"

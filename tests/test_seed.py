@@ -2,7 +2,7 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth import authenticate, get_user_model
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from django_catgram.models import Achievement, AchievementCat, Cat
 
@@ -72,3 +72,10 @@ def test_cats_without_users_is_an_error():
     with pytest.raises(SystemExit):
         seed("--users", "0", "--cats", "1")
     assert not Cat.objects.exists()
+
+
+@pytest.mark.parametrize(("option", "value"), [("--cats", "-1"), ("--batch-size", "0")])
+def test_a_size_out_of_range_is_an_error(option, value):
+    with pytest.raises(CommandError, match=f"argument {option}: invalid"):
+        seed(option, value)
+    assert not get_user_model().objects.exists()

@@ -94,6 +94,26 @@ def test_a_thumbnail_that_fails_after_its_photo_was_stored_leaves_neither(
     assert files_in(media) == []
 
 
+def test_a_photo_that_cannot_be_deleted_is_logged_and_the_delete_still_commits(
+    as_alice, media, caplog
+):
+    """The photo's name is taken by a folder that is not empty: the storage cannot remove it."""
+    created = as_alice.post(
+        "cats/", {"name": "Tom", "color": "red", "birth_year": 2020, "image": png_url()}
+    )
+    photo, thumbnail = Cat.objects.values_list("image", "thumbnail").get()
+    (media / photo).unlink()
+    (media / photo / "kept").mkdir(parents=True)
+
+    response = as_alice.delete(f"cats/{created.json()['id']}/")
+
+    assert response.status_code == 204
+    assert not Cat.objects.exists()
+    assert f"Could not delete the photo {photo}" in caplog.text
+    assert (media / photo).is_dir()
+    assert not (media / thumbnail).exists()
+
+
 def cat_files():
     """The stored names of the cat's photo and thumbnail, sorted as ``files_in`` gives them."""
     cat = Cat.objects.get()

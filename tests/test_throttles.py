@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import override_settings
+from ninja.conf import settings as ninja_settings
 
 from tests.conftest import PASSWORD
 
@@ -55,7 +56,7 @@ def test_logins_are_limited_per_address_across_both_login_endpoints(anonymous, a
 
 def test_a_forged_forwarded_for_header_does_not_give_a_new_address(anonymous):
     with limits(login_address="1/min"):
-        assert log_in(anonymous, "a", HTTP_X_FORWARDED_FOR="1.1.1.1").status_code == 401
+        assert log_in(anonymous, "a", **{"X-Forwarded-For": "1.1.1.1"}).status_code == 401
         assert_throttled(log_in(anonymous, "b", **{"X-Forwarded-For": "2.2.2.2"}))
 
 
@@ -110,3 +111,18 @@ def test_the_admin_login_counts_against_the_api_login_limit_per_username(client,
         refused = guess(PASSWORD)
     assert refused.status_code == 429
     assert int(refused["Retry-After"]) > 0
+
+
+def test_behind_a_known_proxy_the_forwarded_address_is_the_clients(anonymous, monkeypatch):
+    """NINJA_NUM_PROXIES (read once by Ninja, so set on its settings object here)."""
+    monkeypatch.setattr(ninja_settings, "NUM_PROXIES", 1)
+    with limits(login_address="1/min"):
+        forwarded = {"X-Forwarded-For": "6.6.6.6, 1.1.1.1"}  # a forged entry, then the proxy's
+        assert log_in(anonymous, "a", **forwarded).status_code == 401
+        assert log_in(anonymous, "b", **{"X-Forwarded-For": "2.2.2.2"}).status_code == 401
+        assert_throttled(log_in(anonymous, "c", **{"X-Forwarded-For": "6.6.6.6, 2.2.2.2"}))
+
+
+def test_reading_the_admin_login_page_counts_no_guess(client):
+    with override_settings(CATGRAM={"THROTTLE_RATES": {"login_address": "1/min"}}):
+        assert [client.get("/admin/login/").status_code for _ in range(3)] == [200] * 3

@@ -64,6 +64,19 @@ def parsed_body(request: HttpRequest, let_go_of_the_body: bool = False) -> Any:
     return data
 
 
+def take_a_streamed_form(request: HttpRequest) -> None:
+    """Read a multipart form that a host's middleware has streamed into ``request.POST``.
+
+    Django cannot give ``request.body`` after that, and Ninja reads it before calling the
+    parser. So the form is parsed now, from ``request.POST`` and ``request.FILES`` as DRF does,
+    and Ninja is left a stand-in body, which it only looks at before asking ``parsed_body``.
+    """
+    streamed = getattr(request, "_read_started", False) and not hasattr(request, "_body")
+    if streamed and request.content_type == MULTIPART:
+        parsed_body(request)
+        request._body = MULTIPART.encode()
+
+
 def _parse(request: HttpRequest, let_go_of_the_body: bool) -> Any:
     # The body is read whole first (it is bounded by the body limit), so that it can be read
     # again whichever code asks first.

@@ -14,7 +14,7 @@ from ninja.operation import Operation
 from ninja.types import TCallable
 
 from django_catgram.errors import MethodNotAllowed
-from django_catgram.parsers import check_declared_length
+from django_catgram.parsers import check_declared_length, take_a_streamed_form
 
 # Every method HTTP defines: a path answers those it does not serve with a JSON 405.
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE", "CONNECT")
@@ -22,8 +22,9 @@ PATH_PARAMETER = re.compile(r"{(?:\w+:)?(\w+)}")
 
 
 def answered_by_the_api(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Refuse a body too large before anything reads it, and answer what fails around an
-    operation's view through the API's error handlers too.
+    """Refuse a body too large before anything reads it, take a form a middleware has read
+    already, and answer what fails around an operation's view through the API's error handlers
+    too.
 
     Ninja answers errors of the view and of the authentication so, but not those of a
     throttle (such as a cache that is down), which would become Django's HTML 500. The body
@@ -35,6 +36,7 @@ def answered_by_the_api(run: Callable[..., HttpResponse]) -> Callable[..., HttpR
     def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
             check_declared_length(request)
+            take_a_streamed_form(request)
             return run(request, *args, **kwargs)
         except Exception as error:
             return operation.api.on_exception(request, error)
