@@ -175,10 +175,14 @@ def wait_until_up(url: str, timeout: float = 60) -> None:
 
 
 def call(
-    url: str, method: str = "GET", body: Any = None, token: str | None = None
+    url: str,
+    method: str = "GET",
+    body: Any = None,
+    token: str | None = None,
+    headers: dict[str, str] | None = None,
 ) -> tuple[int, Any]:
     """One JSON request; the status and the decoded body (None when empty)."""
-    headers = {"Content-Type": "application/json"}
+    headers = {"Content-Type": "application/json", **(headers or {})}
     if token:
         headers["Authorization"] = f"Bearer {token}"
     data = None if body is None else json.dumps(body).encode()

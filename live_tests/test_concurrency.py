@@ -5,6 +5,7 @@ Bounded: a fixed number of requests from a fixed number of threads, on loopback 
 
 import base64
 import io
+import urllib.request
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -104,6 +105,43 @@ def test_concurrent_patches_of_one_cat_leave_one_whole_request(site):
     sent = bodies[index]
     assert (final["color"], final["birth_year"]) == (sent["color"], sent["birth_year"])
     assert [a["achievement_name"] for a in final["achievements"]] == [f"Patch mark {index}"]
+
+
+def etag(url, token):
+    """The ETag a HEAD request reads, from a real server (which sends no body)."""
+    request = urllib.request.Request(
+        url, method="HEAD", headers={"Authorization": f"Bearer {token}"}
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        assert response.status == 200
+        return response.headers["ETag"]
+
+
+def test_editors_who_read_one_version_and_write_at_once_get_one_write_through(site):
+    """If-Match is checked under the row lock: of 16 writes based on one version, one commits
+    and the others are 412, whichever server process answers them."""
+    urls = site.urls
+    token = log_in(urls[0], "user0")
+    status, cat = call(
+        f"{urls[0]}/api/cats/",
+        "POST",
+        {"name": "Shared", "color": "red", "birth_year": 2001},
+        token,
+    )
+    assert status == 201
+    path = f"/api/cats/{cat['id']}/"
+    read = etag(urls[1] + path, token)
+
+    def write(index):
+        body = {"name": f"Editor {index}"}
+        return call(urls[index % 2] + path, "PATCH", body, token, {"If-Match": read})
+
+    results = run_all([partial(write, index) for index in range(CLIENTS)])
+    assert report("writes based on one version", results) == {200: 1, 412: CLIENTS - 1}
+    (winner,) = [body for status, body in results if status == 200]
+    status, final = call(urls[0] + path, token=token)
+    assert final == winner
+    assert etag(urls[0] + path, token) != read
 
 
 def test_racing_creates_patches_and_deletes_leave_no_orphan_file_or_row(site):

@@ -21,8 +21,11 @@ class Api:
         self.token = token
         self.scheme = scheme
 
-    def request(self, method, path, body=None, query=None):
-        headers = {"Authorization": f"{self.scheme} {self.token}"} if self.token else {}
+    def request(self, method, path, body=None, query=None, headers=None):
+        headers = {
+            **({"Authorization": f"{self.scheme} {self.token}"} if self.token else {}),
+            **(headers or {}),
+        }
         return self.client.generic(
             method,
             f"/api/{path}" + (f"?{query}" if query else ""),

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client, override_settings
 
 from django_catgram.cats import router as cats_router
-from django_catgram.routing import refuse_other_methods
+from django_catgram.routing import answer_other_methods
 
 pytestmark = pytest.mark.django_db
 
@@ -33,10 +33,10 @@ def test_a_path_the_api_does_not_serve_is_a_json_404(client, path):
 @pytest.mark.parametrize(
     ("method", "path", "allowed"),
     [
-        ("delete", "/api/cats/", "GET, POST"),
-        ("post", "/api/cats/1/", "DELETE, GET, PATCH, PUT"),
-        ("get", "/api/auth/token", "POST"),
-        ("put", "/api/achievements/", "GET, POST"),
+        ("delete", "/api/cats/", "GET, POST, HEAD, OPTIONS"),
+        ("post", "/api/cats/1/", "GET, PUT, PATCH, DELETE, HEAD, OPTIONS"),
+        ("get", "/api/auth/token", "POST, OPTIONS"),
+        ("put", "/api/achievements/", "GET, POST, HEAD, OPTIONS"),
     ],
 )
 def test_a_method_a_path_does_not_serve_is_405_with_allow(client, method, path, allowed):
@@ -50,12 +50,12 @@ def test_refusing_other_methods_again_registers_nothing_more(client):
     """``add_routers`` refuses the unserved methods; a router added again keeps one refusal."""
     operations = {path: len(view.operations) for path, view in cats_router.path_operations.items()}
 
-    refuse_other_methods(cats_router)
+    answer_other_methods(cats_router)
 
     assert {path: len(view.operations) for path, view in cats_router.path_operations.items()} == (
         operations
     )
-    assert client.delete("/api/cats/")["Allow"] == "GET, POST"
+    assert client.delete("/api/cats/")["Allow"] == "GET, POST, HEAD, OPTIONS"
 
 
 def test_a_body_over_the_limit_is_413_before_it_is_read(as_alice):

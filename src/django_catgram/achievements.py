@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Status
 
 from django_catgram.authentication import jwt_auth
+from django_catgram.conditional import Check, tag, unless_changed
 from django_catgram.models import Achievement
 from django_catgram.permissions import check_may_change_achievements
 from django_catgram.presenters import achievement_object
-from django_catgram.routing import make_router
+from django_catgram.routing import CatgramRouter
 from django_catgram.schemas import (
     AchievementIn,
     AchievementOut,
@@ -20,9 +21,9 @@ from django_catgram.schemas import (
     BodyErrors,
     Detail,
 )
-from django_catgram.services import write_achievement
+from django_catgram.services import delete_achievement, write_achievement
 
-router = make_router(tags=["achievements"], auth=jwt_auth)
+router = CatgramRouter(tags=["achievements"], auth=jwt_auth, checks_if_match=True)
 STAFF_ERRORS = {401: Detail, 403: Detail, 404: Detail}
 # 400 for a body that is not JSON, or a name that is invalid or taken.
 CHANGE_ERRORS = {**STAFF_ERRORS, 400: BodyErrors}
@@ -30,6 +31,11 @@ CHANGE_ERRORS = {**STAFF_ERRORS, 400: BodyErrors}
 
 def achievement_of(achievement: Achievement) -> dict[str, Any]:
     return achievement_object(achievement.pk, achievement.name)
+
+
+def unchanged(request: HttpRequest) -> Check[Achievement] | None:
+    """412 for a write whose If-Match names a version of the achievement older than its row's."""
+    return unless_changed(request, achievement_of)
 
 
 def staff_achievement(request: HttpRequest, achievement_id: int) -> Achievement:
@@ -68,8 +74,8 @@ def create_achievement(request: HttpRequest, body: AchievementIn) -> Any:
     operation_id="get_achievement",
     summary="An achievement",
 )
-def get_achievement(request: HttpRequest, achievement_id: int) -> Any:
-    return achievement_of(get_object_or_404(Achievement, pk=achievement_id))
+def get_achievement(request: HttpRequest, response: HttpResponse, achievement_id: int) -> Any:
+    return tag(response, achievement_of(get_object_or_404(Achievement, pk=achievement_id)))
 
 
 @router.put(
@@ -81,7 +87,8 @@ def get_achievement(request: HttpRequest, achievement_id: int) -> Any:
 )
 def update_achievement(request: HttpRequest, achievement_id: int, body: AchievementIn) -> Any:
     achievement = staff_achievement(request, achievement_id)
-    return achievement_of(write_achievement(achievement, body.achievement_name))
+    written = write_achievement(achievement, body.achievement_name, unchanged(request))
+    return achievement_of(written)
 
 
 @router.patch(
@@ -95,7 +102,8 @@ def partial_update_achievement(
     request: HttpRequest, achievement_id: int, body: AchievementPatch
 ) -> Any:
     achievement = staff_achievement(request, achievement_id)
-    return achievement_of(write_achievement(achievement, body.achievement_name))
+    written = write_achievement(achievement, body.achievement_name, unchanged(request))
+    return achievement_of(written)
 
 
 @router.delete(
@@ -105,6 +113,6 @@ def partial_update_achievement(
     operation_id="delete_achievement",
     summary="Delete an achievement (staff)",
 )
-def delete_achievement(request: HttpRequest, achievement_id: int) -> Any:
-    staff_achievement(request, achievement_id).delete()
+def delete(request: HttpRequest, achievement_id: int) -> Any:
+    delete_achievement(staff_achievement(request, achievement_id), unchanged(request))
     return Status(204, None)

@@ -10,7 +10,7 @@ from ninja.parser import Parser
 from django_catgram import achievements, auth, cats, users
 from django_catgram.errors import add_exception_handlers
 from django_catgram.parsers import CatgramParser
-from django_catgram.routing import refuse_other_methods
+from django_catgram.routing import answer_other_methods
 
 URLS_NAMESPACE = "catgram"
 ROUTERS = (auth.router, users.router, cats.router, achievements.router)
@@ -25,7 +25,7 @@ def add_routers(api: NinjaAPI, prefix: str = "") -> None:
     if type(api.parser) is Parser:
         api.parser = CatgramParser()
     for router in ROUTERS:
-        refuse_other_methods(router)
+        answer_other_methods(router)
         api.add_router(prefix, router)
 
 

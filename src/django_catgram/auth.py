@@ -14,7 +14,7 @@ from ninja_jwt.token_blacklist.models import OutstandingToken
 from django_catgram import messages, throttles
 from django_catgram.authentication import jwt_auth
 from django_catgram.errors import InvalidInput
-from django_catgram.routing import both_spellings, make_router
+from django_catgram.routing import CatgramRouter, both_spellings
 from django_catgram.schemas import (
     AuthToken,
     BodyErrors,
@@ -34,7 +34,7 @@ from django_catgram.tokens import (
     user_for_token,
 )
 
-router = make_router(tags=["auth"])
+router = CatgramRouter(tags=["auth"])
 
 
 def log_in(request: HttpRequest, credentials: Credentials) -> Any:

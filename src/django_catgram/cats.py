@@ -3,12 +3,13 @@
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Query, Status
 from ninja.pagination import paginate
 
 from django_catgram.authentication import jwt_auth
+from django_catgram.conditional import Check, tag, unless_changed
 from django_catgram.counts import cached_count
 from django_catgram.filters import CatFilterQuery, filter_cats
 from django_catgram.models import Cat
@@ -20,11 +21,11 @@ from django_catgram.presenters import (
     cat_rows,
     written_cat_object,
 )
-from django_catgram.routing import make_router
+from django_catgram.routing import CatgramRouter
 from django_catgram.schemas import BodyErrors, CatIn, CatOut, CatPatch, Detail, FieldErrors
 from django_catgram.services import delete_cat, write_cat
 
-router = make_router(tags=["cats"], auth=jwt_auth)
+router = CatgramRouter(tags=["cats"], auth=jwt_auth, checks_if_match=True)
 ERRORS = {400: FieldErrors, 401: Detail}
 CAT_ERRORS = {401: Detail, 404: Detail}
 # 400 also for a body that is not JSON.
@@ -71,17 +72,22 @@ def create_cat(request: HttpRequest, body: CatIn) -> Any:
     operation_id="get_cat",
     summary="A cat",
 )
-def get_cat(request: HttpRequest, cat_id: int) -> Any:
+def get_cat(request: HttpRequest, response: HttpResponse, cat_id: int) -> Any:
     found = cat_object_by_id(request, cat_id)
     if found is None:
         raise Http404
-    return found
+    return tag(response, found)
+
+
+def unchanged(request: HttpRequest) -> Check[Cat] | None:
+    """412 for a write whose If-Match names a version of the cat older than its row's."""
+    return unless_changed(request, lambda cat: cat_object_by_id(request, cat.pk))
 
 
 def change_cat(request: HttpRequest, cat_id: int, body: CatIn) -> dict[str, Any]:
     cat = get_object_or_404(Cat, pk=cat_id)
     check_may_change_cat(request, cat)
-    return written_cat_object(request, write_cat(cat, body))
+    return written_cat_object(request, write_cat(cat, body, unchanged(request)))
 
 
 @router.put(
@@ -116,5 +122,5 @@ def partial_update_cat(request: HttpRequest, cat_id: int, body: CatPatch) -> Any
 def delete(request: HttpRequest, cat_id: int) -> Any:
     cat = get_object_or_404(Cat, pk=cat_id)
     check_may_change_cat(request, cat)
-    delete_cat(cat)
+    delete_cat(cat, unchanged(request))
     return Status(204, None)

@@ -75,6 +75,7 @@ PHOTO_UNREADABLE = "Upload a valid image: the data is not a readable image."
 NOT_FOUND = "Not found."
 INVALID_PAGE = "Invalid page."
 METHOD_NOT_ALLOWED = 'Method "{method}" not allowed.'
+PRECONDITION_FAILED = "The resource has changed since the version named in If-Match."
 
 # The server's side.
 SERVER_ERROR = "Internal server error."

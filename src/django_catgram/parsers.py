@@ -25,6 +25,8 @@ from django_catgram.errors import BodyParseError, ServiceUnavailable
 JSON_FORM_FIELDS = ("achievements",)
 MULTIPART = "multipart/form-data"
 URLENCODED = "application/x-www-form-urlencoded"
+# What CatgramParser reads (as OPTIONS tells).
+PARSED_MEDIA_TYPES = ("application/json", MULTIPART, URLENCODED)
 _PARSED = "_catgram_parsed_body"
 # Deeper JSON is refused (the API's bodies nest three levels). Python's own parser stops near
 # 1,000 levels or not at all, depending on its version, and the validation after it recurses.

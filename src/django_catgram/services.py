@@ -6,13 +6,15 @@ import logging
 import time
 from collections.abc import Iterable
 from functools import partial
+from typing import TypeVar
 
 from django.core.files import File
 from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models import prefetch_related_objects
+from django.db.models import Model, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 
 from django_catgram import messages
+from django_catgram.conditional import Check
 from django_catgram.errors import InvalidInput, ServiceUnavailable
 from django_catgram.images import EncodedPhoto, thumbnail_path
 from django_catgram.models import Achievement, Cat
@@ -22,6 +24,7 @@ from django_catgram.schemas import CAT_FIELDS, CatIn
 COMMIT_CHECK_ATTEMPTS = 3
 
 logger = logging.getLogger(__name__)
+M = TypeVar("M", bound=Model)
 
 
 def achievements_named(names: Iterable[str]) -> list[Achievement]:
@@ -39,17 +42,23 @@ def achievements_named(names: Iterable[str]) -> list[Achievement]:
     return list(Achievement.objects.filter(name__in=unique))
 
 
-def locked(cat: Cat) -> Cat:
-    """The cat's row, locked until the transaction ends; 404 if it was deleted meanwhile.
+def locked(row: M, check: Check[M] | None = None) -> M:
+    """The row, locked until the transaction ends, after ``check`` (the write's If-Match) passes
+    on it; 404 if it was deleted meanwhile.
 
-    Concurrent writes of one cat so apply one after another, each whole, and a write that loses
-    a race with a delete does not save the cat again.
+    Concurrent writes of one cat so apply one after another, each whole; a write that loses a
+    race with a delete does not save the cat again, and one whose client read the cat before
+    the other write is 412 (if it sent If-Match).
     """
-    return get_object_or_404(Cat.objects.select_for_update(), pk=cat.pk)
+    row = get_object_or_404(type(row)._default_manager.select_for_update(), pk=row.pk)
+    if check is not None:
+        check(row)
+    return row
 
 
-def write_cat(cat: Cat, body: CatIn) -> Cat:
-    """Write the fields ``body`` carries (a CatIn or CatPatch) to ``cat`` in one transaction.
+def write_cat(cat: Cat, body: CatIn, check: Check[Cat] | None = None) -> Cat:
+    """Write the fields ``body`` carries (a CatIn or CatPatch) to ``cat`` in one transaction,
+    if ``check`` passes on the locked row.
 
     A new photo and its thumbnail are stored under a new random name; the files they replace
     (or that ``image: None`` removes) are deleted once the transaction commits. If the write
@@ -62,7 +71,7 @@ def write_cat(cat: Cat, body: CatIn) -> Cat:
     try:
         with transaction.atomic():
             if cat.pk is not None:
-                cat = locked(cat)
+                cat = locked(cat, check)
             old_files = photo_files(cat)
             for field in sent.intersection(CAT_FIELDS):
                 setattr(cat, field, getattr(body, field))
@@ -152,22 +161,35 @@ def photo_is_referenced(name: str) -> bool:
     return True
 
 
-def delete_cat(cat: Cat) -> None:
+def delete_cat(cat: Cat, check: Check[Cat] | None = None) -> None:
     """Delete the cat, and its files once the deletion commits; 404 if it is gone already."""
     with transaction.atomic():
-        cat = locked(cat)
+        cat = locked(cat, check)
         files = photo_files(cat)
         cat.delete()
         delete_photos_on_commit(files)
 
 
-def write_achievement(achievement: Achievement, name: str | None) -> Achievement:
-    """Save the achievement under ``name``; a name taken already is 400 on ``achievement_name``."""
-    if name is not None:
-        achievement.name = name
+def write_achievement(
+    achievement: Achievement, name: str | None, check: Check[Achievement] | None = None
+) -> Achievement:
+    """Save the achievement under ``name`` if ``check`` passes on its locked row; a name taken
+    already is 400 on ``achievement_name``."""
     try:
         with transaction.atomic():
+            if check is not None:
+                achievement = locked(achievement, check)
+            if name is not None:
+                achievement.name = name
             achievement.save()
     except IntegrityError:
         raise InvalidInput.on("achievement_name", messages.ACHIEVEMENT_EXISTS) from None
     return achievement
+
+
+def delete_achievement(achievement: Achievement, check: Check[Achievement] | None = None) -> None:
+    """Delete the achievement (and its links to cats) if ``check`` passes on its locked row."""
+    with transaction.atomic():
+        if check is not None:
+            achievement = locked(achievement, check)
+        achievement.delete()

@@ -34,7 +34,7 @@ def detail(message: str, status: int, **headers: str) -> JsonResponse:
 
 
 def not_allowed(request: HttpRequest, allow: str) -> JsonResponse:
-    return detail(f'Method "{request.method}" not allowed.', 405, Allow=allow)
+    return detail(messages.METHOD_NOT_ALLOWED.format(method=request.method), 405, Allow=allow)
 
 
 def guard(view: View, page_methods: tuple[str, ...] | None = None) -> View:

@@ -17,7 +17,7 @@ from django_catgram.conf import catgram_settings
 from django_catgram.errors import InvalidInput
 from django_catgram.pagination import PageNumberPagination
 from django_catgram.permissions import caller, visible_users
-from django_catgram.routing import make_router
+from django_catgram.routing import CatgramRouter
 from django_catgram.schemas import (
     BodyErrors,
     CurrentPassword,
@@ -36,7 +36,7 @@ from django_catgram.schemas import (
 if TYPE_CHECKING:
     from django_catgram.permissions import User
 
-router = make_router(tags=["users"], auth=jwt_auth)
+router = CatgramRouter(tags=["users"], auth=jwt_auth)
 ME = "me"
 AUTH_ERRORS = {401: Detail}
 
