@@ -12,7 +12,13 @@ from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
+from ninja.errors import (
+    AuthenticationError,
+    AuthorizationError,
+    HttpError,
+    Throttled,
+    ValidationError,
+)
 from ninja_jwt.exceptions import TokenError
 
 from django_catgram import messages
@@ -134,6 +140,11 @@ def on_http_error(request: HttpRequest, exc: HttpError, api: NinjaAPI) -> HttpRe
     return response
 
 
+def on_throttled(request: HttpRequest, exc: Throttled, api: NinjaAPI) -> HttpResponse:
+    """A rate limit reached (Ninja adds Retry-After): Ninja's text, in the request's language."""
+    return _respond(api, request, {"detail": messages.TOO_MANY_REQUESTS}, 429)
+
+
 def on_body_parse_error(request: HttpRequest, exc: BodyParseError, api: NinjaAPI) -> HttpResponse:
     return _respond(api, request, {"detail": str(exc)}, 400)
 
@@ -180,6 +191,7 @@ HANDLERS: dict[type[Exception], Callable[..., HttpResponse]] = {
     Exception: on_exception,
     Http404: on_not_found,
     HttpError: on_http_error,
+    Throttled: on_throttled,
     AuthenticationError: on_authentication_error,
     TokenError: on_token_error,
     AuthorizationError: on_authorization_error,

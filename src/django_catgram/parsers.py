@@ -31,7 +31,6 @@ _PARSED = "_catgram_parsed_body"
 # Deeper JSON is refused (the API's bodies nest three levels). Python's own parser stops near
 # 1,000 levels or not at all, depending on its version, and the validation after it recurses.
 MAX_NESTING = 100
-TOO_DEEP = messages.TOO_DEEP.format(limit=MAX_NESTING)
 
 
 def check_declared_length(request: HttpRequest) -> None:
@@ -109,11 +108,11 @@ def json_value(text: str | bytes) -> Any:
     try:
         data = json.loads(text)
     except RecursionError:
-        raise BodyParseError(TOO_DEEP) from None
+        raise BodyParseError(messages.TOO_DEEP.format(limit=MAX_NESTING)) from None
     except ValueError as error:  # UnicodeDecodeError too: bytes that are not UTF-8
         raise BodyParseError(messages.JSON_PARSE_ERROR.format(error=error)) from None
     if nesting_exceeds(data, MAX_NESTING):
-        raise BodyParseError(TOO_DEEP)
+        raise BodyParseError(messages.TOO_DEEP.format(limit=MAX_NESTING))
     return data
 
 
