@@ -35,6 +35,13 @@ def tiny_png(color):
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
+def create_cat(url, token, body):
+    """A cat created through the API at ``url``: its object (the test fails unless 201)."""
+    status, cat = call(f"{url}/api/cats/", "POST", body, token)
+    assert status == 201, cat
+    return cat
+
+
 def all_cats(url, token):
     cats, next_url = [], f"{url}/api/cats/"
     while next_url:
@@ -77,13 +84,7 @@ def test_clients_creating_cats_with_shared_new_achievements_lose_nothing(site):
 def test_concurrent_patches_of_one_cat_leave_one_whole_request(site):
     urls = site.urls
     token = log_in(urls[0], "user0")
-    status, cat = call(
-        f"{urls[0]}/api/cats/",
-        "POST",
-        {"name": "Target", "color": "red", "birth_year": 2001},
-        token,
-    )
-    assert status == 201
+    cat = create_cat(urls[0], token, {"name": "Target", "color": "red", "birth_year": 2001})
     colors = ["red", "blue", "green", "black", "white", "orange", "purple", "gray"]
     bodies = [
         {
@@ -122,13 +123,7 @@ def test_editors_who_read_one_version_and_write_at_once_get_one_write_through(si
     and the others are 412, whichever server process answers them."""
     urls = site.urls
     token = log_in(urls[0], "user0")
-    status, cat = call(
-        f"{urls[0]}/api/cats/",
-        "POST",
-        {"name": "Shared", "color": "red", "birth_year": 2001},
-        token,
-    )
-    assert status == 201
+    cat = create_cat(urls[0], token, {"name": "Shared", "color": "red", "birth_year": 2001})
     path = f"/api/cats/{cat['id']}/"
     read = etag(urls[1] + path, token)
 
@@ -151,9 +146,7 @@ def test_racing_creates_patches_and_deletes_leave_no_orphan_file_or_row(site):
     def create(index):
         body = {"name": f"Ghost {index}", "color": "white", "birth_year": 2015}
         body["image"] = tiny_png("white")
-        status, cat = call(f"{urls[index % 2]}/api/cats/", "POST", body, token)
-        assert status == 201, cat
-        return cat["id"]
+        return create_cat(urls[index % 2], token, body)["id"]
 
     cat_ids = run_all([partial(create, index) for index in range(24)])
 
