@@ -20,11 +20,16 @@ workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2
 # every request whole, so no thread waits on a slow client.
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", 4))
+# A worker takes no more connections than it has threads: one whose threads are all held (by slow
+# clients, when nothing buffers in front) stops accepting, and the others take the new
+# connections, instead of it queueing them behind the held ones. So no connection is kept alive
+# after its answer (nginx does not keep its upstream connections alive either).
+worker_connections = threads
+keepalive = 0
 # A request that takes longer than this is stuck: its worker is replaced.
 timeout = 60
 # On a reload (HUP) or a stop (TERM), workers finish what they serve for up to this long.
 graceful_timeout = 30
-keepalive = 5
 # Workers are replaced now and then, so that memory a long-lived worker gathers is returned.
 max_requests = 2000
 max_requests_jitter = 200

@@ -445,10 +445,11 @@ def test_slow_clients_do_not_hold_the_readme_server(make_site):
     site = make_site("slow")
     args = readme_gunicorn_args()
     print(f"\nthe README's command: gunicorn {' '.join(args)}")
-    url = site.start(processes=1, gunicorn_args=args)[0]
+    # Two workers of four threads, on any machine: six slow clients leave two threads free.
+    url = site.start(processes=1, gunicorn_args=args, env={"GUNICORN_WORKERS": "2"})[0]
     journal = Journal()
     token = log_in(journal, url, "user1")
-    for slow in (2, 4):
+    for slow in (2, 4, 6):
         tricklers = [Trickler(url) for _ in range(slow)]
         for trickler in tricklers:
             trickler.start()
@@ -457,7 +458,7 @@ def test_slow_clients_do_not_hold_the_readme_server(make_site):
             answers = []
             for _ in range(6):  # until one is refused or slow: each more would wait as long
                 answers.append(journal.send(f"{url}/api/cats/", token=token, timeout=5))
-                if answers[-1].status != 200 or answers[-1].seconds >= 2:
+                if answers[-1].status != 200 or answers[-1].seconds >= 4:
                     break
         finally:
             for trickler in tricklers:
@@ -469,8 +470,10 @@ def test_slow_clients_do_not_hold_the_readme_server(make_site):
         assert [answer.status for answer in answers] == [200] * len(answers), [
             str(answer) for answer in answers
         ]
+        # A request queued behind held threads waits its whole timeout (5 s); a busy machine
+        # is slow, not that slow.
         slowest = max(answer.seconds for answer in answers)
-        assert slowest < 2, f"a normal request waited {slowest:.2f}s beside {slow} slow clients"
+        assert slowest < 4, f"a normal request waited {slowest:.2f}s beside {slow} slow clients"
     journal.check_all_json()
 
 
