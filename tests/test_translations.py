@@ -164,3 +164,39 @@ def test_a_rate_limit_answers_in_russian(anonymous, db):
     assert response.status_code == 429
     assert response.json() == {"detail": "Слишком много запросов."}
     assert int(response["Retry-After"]) > 0
+
+
+def summaries(document):
+    return {
+        operation["operationId"]: operation["summary"]
+        for path in document["paths"].values()
+        for operation in path.values()
+    }
+
+
+def test_the_docs_speak_the_language_of_the_request(anonymous):
+    english = anonymous.request("GET", "openapi.json").json()
+    russian = anonymous.request("GET", "openapi.json", headers=RU).json()
+    in_english, in_russian = summaries(english), summaries(russian)
+    assert in_english.keys() == in_russian.keys()
+    untranslated = {key for key in in_english if in_english[key] == in_russian[key]}
+    assert not untranslated, "summaries that stay English in Russian"
+    assert in_russian["list_cats"] == ("Котики постранично, с фильтрами из параметров запроса")
+    assert in_english["list_cats"] == ("Cats, a page at a time, filtered by the query parameters")
+    assert russian["info"]["description"].startswith("Владельцы регистрируются")
+    cat = russian["components"]["schemas"]["CatOut"]["properties"]
+    assert cat["owner"]["description"] == "Идентификатор пользователя-владельца."
+    assert cat["color"]["description"] == "Название цвета в CSS, например darkgray."  # help_text
+    parameters = russian["paths"]["/api/cats/"]["get"]["parameters"]
+    search = next(parameter for parameter in parameters if parameter["name"] == "search")
+    assert search["description"] == "Имя содержит (без учета регистра)."
+    if_match = russian["paths"]["/api/cats/{cat_id}/"]["patch"]["parameters"][-1]
+    assert if_match["name"] == "If-Match"
+    assert if_match["description"].startswith("ETag версии, на которой основано изменение")
+
+
+def test_options_describes_a_path_in_the_language_of_the_request(anonymous):
+    answer = anonymous.request("OPTIONS", "cats/", headers=RU)
+    assert answer.json()["description"] == "Котики постранично, с фильтрами из параметров запроса"
+    english = anonymous.request("OPTIONS", "cats/").json()
+    assert english["description"] == "Cats, a page at a time, filtered by the query parameters"

@@ -10,6 +10,7 @@ from ninja import Status
 
 from django_catgram.authentication import jwt_auth
 from django_catgram.conditional import Check, tag, unless_changed
+from django_catgram.messages import _
 from django_catgram.models import Achievement
 from django_catgram.permissions import check_may_change_achievements
 from django_catgram.presenters import achievement_object
@@ -49,7 +50,7 @@ def staff_achievement(request: HttpRequest, achievement_id: int) -> Achievement:
     response={200: list[AchievementOut], 401: Detail},
     url_name="achievement-list",
     operation_id="list_achievements",
-    summary="Every achievement, by name (a bare array, not paginated)",
+    summary=_("Every achievement, by name (a bare array, not paginated)"),
 )
 def list_achievements(request: HttpRequest) -> Any:
     achievements = Achievement.objects.order_by("name").values_list("id", "name")
@@ -61,7 +62,7 @@ def list_achievements(request: HttpRequest) -> Any:
     response={201: AchievementOut, 400: BodyErrors, 401: Detail},
     url_name="achievement-create",
     operation_id="create_achievement",
-    summary="Add an achievement; its name must be new",
+    summary=_("Add an achievement; its name must be new"),
 )
 def create_achievement(request: HttpRequest, body: AchievementIn) -> Any:
     return Status(201, achievement_of(write_achievement(Achievement(), body.achievement_name)))
@@ -72,7 +73,7 @@ def create_achievement(request: HttpRequest, body: AchievementIn) -> Any:
     response={200: AchievementOut, 401: Detail, 404: Detail},
     url_name="achievement-detail",
     operation_id="get_achievement",
-    summary="An achievement",
+    summary=_("An achievement"),
 )
 def get_achievement(request: HttpRequest, response: HttpResponse, achievement_id: int) -> Any:
     return tag(response, achievement_of(get_object_or_404(Achievement, pk=achievement_id)))
@@ -83,7 +84,7 @@ def get_achievement(request: HttpRequest, response: HttpResponse, achievement_id
     response={200: AchievementOut, **CHANGE_ERRORS},
     url_name="achievement-update",
     operation_id="update_achievement",
-    summary="Rename an achievement (staff)",
+    summary=_("Rename an achievement (staff)"),
 )
 def update_achievement(request: HttpRequest, achievement_id: int, body: AchievementIn) -> Any:
     achievement = staff_achievement(request, achievement_id)
@@ -96,7 +97,7 @@ def update_achievement(request: HttpRequest, achievement_id: int, body: Achievem
     response={200: AchievementOut, **CHANGE_ERRORS},
     url_name="achievement-partial-update",
     operation_id="partial_update_achievement",
-    summary="Rename an achievement if a name is sent (staff)",
+    summary=_("Rename an achievement if a name is sent (staff)"),
 )
 def partial_update_achievement(
     request: HttpRequest, achievement_id: int, body: AchievementPatch
@@ -111,7 +112,7 @@ def partial_update_achievement(
     response={204: None, **STAFF_ERRORS},
     url_name="achievement-delete",
     operation_id="delete_achievement",
-    summary="Delete an achievement (staff)",
+    summary=_("Delete an achievement (staff)"),
 )
 def delete(request: HttpRequest, achievement_id: int) -> Any:
     delete_achievement(staff_achievement(request, achievement_id), unchanged(request))

@@ -9,6 +9,7 @@ from ninja.parser import Parser
 
 from django_catgram import achievements, auth, cats, users
 from django_catgram.errors import add_exception_handlers
+from django_catgram.messages import _
 from django_catgram.parsers import CatgramParser
 from django_catgram.routing import answer_other_methods
 
@@ -32,7 +33,7 @@ def add_routers(api: NinjaAPI, prefix: str = "") -> None:
 api = NinjaAPI(
     title="Catgram API",
     version=version("django-catgram"),
-    description="Owners register, log in with JWT and keep cards for their cats.",
+    description=_("Owners register, log in with JWT and keep cards for their cats."),
     urls_namespace=URLS_NAMESPACE,
     parser=CatgramParser(),
 )

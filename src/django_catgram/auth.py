@@ -14,6 +14,7 @@ from ninja_jwt.token_blacklist.models import OutstandingToken
 from django_catgram import messages, throttles
 from django_catgram.authentication import jwt_auth
 from django_catgram.errors import InvalidInput
+from django_catgram.messages import _
 from django_catgram.routing import CatgramRouter, both_spellings
 from django_catgram.schemas import (
     AuthToken,
@@ -49,7 +50,7 @@ def log_in(request: HttpRequest, credentials: Credentials) -> Any:
     throttle=throttles.LOGIN,
     url_name="token-obtain",
     operation_id="obtain_token",
-    summary="Log in: a JWT access and refresh token",
+    summary=_("Log in: a JWT access and refresh token"),
 )
 def obtain_token(request: HttpRequest, credentials: Credentials) -> Any:
     user = log_in(request, credentials)
@@ -63,7 +64,7 @@ def obtain_token(request: HttpRequest, credentials: Credentials) -> Any:
     response={200: TokenPair, 400: BodyErrors, 401: Detail},
     url_name="token-refresh",
     operation_id="refresh_token",
-    summary="A new token pair for a refresh token, which stops working",
+    summary=_("A new token pair for a refresh token, which stops working"),
 )
 def refresh_token(request: HttpRequest, body: RefreshIn) -> Any:
     # A bad token raises TokenError, which the API answers with 401 (errors.on_token_error).
@@ -84,7 +85,7 @@ def refresh_token(request: HttpRequest, body: RefreshIn) -> Any:
     response={200: Empty, 400: BodyErrors, 401: Detail},
     url_name="token-verify",
     operation_id="verify_token",
-    summary="Whether a token (access or refresh) is still good",
+    summary=_("Whether a token (access or refresh) is still good"),
 )
 def verify_token(request: HttpRequest, body: TokenIn) -> Any:
     token_type = UntypedToken(body.token).get("token_type")
@@ -97,7 +98,7 @@ def verify_token(request: HttpRequest, body: TokenIn) -> Any:
     response={204: None, 400: BodyErrors, 401: Detail},
     url_name="token-blacklist",
     operation_id="blacklist_token",
-    summary="Stop a refresh token from working",
+    summary=_("Stop a refresh token from working"),
 )
 def blacklist_token(request: HttpRequest, body: RefreshIn) -> Any:
     RefreshToken(body.refresh).blacklist()
@@ -112,7 +113,7 @@ def blacklist_token(request: HttpRequest, body: RefreshIn) -> Any:
     throttle=throttles.LOGIN,
     url_name="token-login",
     operation_id="token_login",
-    summary="Log in, djoser style: an access token for `Authorization: Token <token>`",
+    summary=_("Log in, djoser style: an access token for `Authorization: Token <token>`"),
 )
 def token_login(request: HttpRequest, credentials: Credentials) -> Any:
     user = log_in(request, credentials)
@@ -127,7 +128,7 @@ def token_login(request: HttpRequest, credentials: Credentials) -> Any:
     response={204: None, 401: Detail},
     url_name="token-logout",
     operation_id="token_logout",
-    summary="Log out: the access token presented stops working at once",
+    summary=_("Log out: the access token presented stops working at once"),
 )
 def token_logout(request: HttpRequest) -> Any:
     revoke(request.catgram_access_token)  # type: ignore[attr-defined]

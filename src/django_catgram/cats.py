@@ -12,6 +12,7 @@ from django_catgram.authentication import jwt_auth
 from django_catgram.conditional import Check, tag, unless_changed
 from django_catgram.counts import cached_count
 from django_catgram.filters import CatFilterQuery, filter_cats
+from django_catgram.messages import _
 from django_catgram.models import Cat
 from django_catgram.pagination import PageNumberPagination
 from django_catgram.permissions import caller, check_may_change_cat
@@ -42,7 +43,7 @@ def cats() -> QuerySet[Cat]:
     response={200: list[CatOut], **ERRORS, 404: Detail},
     url_name="cat-list",
     operation_id="list_cats",
-    summary="Cats, a page at a time, filtered by the query parameters",
+    summary=_("Cats, a page at a time, filtered by the query parameters"),
 )
 @paginate(PageNumberPagination, serialize=cat_objects, count=cached_count)
 def list_cats(
@@ -58,7 +59,7 @@ def list_cats(
     response={201: CatOut, **ERRORS, 400: BodyErrors},
     url_name="cat-create",
     operation_id="create_cat",
-    summary="Add a cat; the caller is its owner",
+    summary=_("Add a cat; the caller is its owner"),
 )
 def create_cat(request: HttpRequest, body: CatIn) -> Any:
     cat = write_cat(Cat(owner=caller(request)), body)
@@ -70,7 +71,7 @@ def create_cat(request: HttpRequest, body: CatIn) -> Any:
     response={200: CatOut, **CAT_ERRORS},
     url_name="cat-detail",
     operation_id="get_cat",
-    summary="A cat",
+    summary=_("A cat"),
 )
 def get_cat(request: HttpRequest, response: HttpResponse, cat_id: int) -> Any:
     found = cat_object_by_id(request, cat_id)
@@ -95,7 +96,7 @@ def change_cat(request: HttpRequest, cat_id: int, body: CatIn) -> dict[str, Any]
     response={200: CatOut, **CHANGE_ERRORS},
     url_name="cat-update",
     operation_id="update_cat",
-    summary="Replace a cat (owner or staff)",
+    summary=_("Replace a cat (owner or staff)"),
 )
 def update_cat(request: HttpRequest, cat_id: int, body: CatIn) -> Any:
     return change_cat(request, cat_id, body)
@@ -106,7 +107,7 @@ def update_cat(request: HttpRequest, cat_id: int, body: CatIn) -> Any:
     response={200: CatOut, **CHANGE_ERRORS},
     url_name="cat-partial-update",
     operation_id="partial_update_cat",
-    summary="Change the fields sent (owner or staff)",
+    summary=_("Change the fields sent (owner or staff)"),
 )
 def partial_update_cat(request: HttpRequest, cat_id: int, body: CatPatch) -> Any:
     return change_cat(request, cat_id, body)
@@ -117,7 +118,7 @@ def partial_update_cat(request: HttpRequest, cat_id: int, body: CatPatch) -> Any
     response={204: None, **CAT_ERRORS, 403: Detail},
     url_name="cat-delete",
     operation_id="delete_cat",
-    summary="Delete a cat and its photo (owner or staff)",
+    summary=_("Delete a cat and its photo (owner or staff)"),
 )
 def delete(request: HttpRequest, cat_id: int) -> Any:
     cat = get_object_or_404(Cat, pk=cat_id)

@@ -19,6 +19,7 @@ from django.utils.http import parse_etags, quote_etag
 from ninja.errors import HttpError
 
 from django_catgram import messages
+from django_catgram.messages import _
 
 T = TypeVar("T")
 Check: TypeAlias = Callable[[T], None]
@@ -40,13 +41,13 @@ def header_parameter(name: str, description: str) -> dict[str, Any]:
 def read_documentation() -> dict[str, Any]:
     """What the OpenAPI schema adds to a read: the ETag of its 200, and If-None-Match."""
     etag = {
-        "description": "The answer's version, for If-None-Match and If-Match.",
+        "description": _("The answer's version, for If-None-Match and If-Match."),
         "schema": {"type": "string"},
     }
     return {
         "parameters": [
             header_parameter(
-                "If-None-Match", "An ETag read before: 304 with no body while it is current."
+                "If-None-Match", _("An ETag read before: 304 with no body while it is current.")
             )
         ],
         "responses": {200: {"headers": {"ETag": etag}}},
@@ -59,8 +60,11 @@ def write_documentation() -> dict[str, Any]:
         "parameters": [
             header_parameter(
                 "If-Match",
-                "The ETag of the version the change is based on: 412, and nothing changed, if "
-                "the resource has changed since. Without it the write applies to any version.",
+                _(
+                    "The ETag of the version the change is based on: 412, and nothing changed, "
+                    "if the resource has changed since. Without it the write applies to any "
+                    "version."
+                ),
             )
         ]
     }

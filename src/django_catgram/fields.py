@@ -12,6 +12,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, PlainValidator, Wit
 
 from django_catgram import messages
 from django_catgram.images import EncodedPhoto, decode_data_url, decode_upload
+from django_catgram.messages import _
 from django_catgram.models import MIN_BIRTH_YEAR, Achievement, Cat, own_field
 
 
@@ -70,11 +71,11 @@ AchievementName = Annotated[
 Color = Annotated[
     str,
     AfterValidator(css_color_name),
-    Field(description="A hex code (#RRGGBB or #RGB) or a CSS colour name; stored as the name."),
+    Field(description=_("A hex code (#RRGGBB or #RGB) or a CSS colour name; stored as the name.")),
 ]
 # Lax mode takes numeric strings too ("2020"), as the original API did.
 BirthYear = Annotated[
-    int, AfterValidator(check_birth_year), Field(description="From 1900 to the current year.")
+    int, AfterValidator(check_birth_year), Field(description=_("From 1900 to the current year."))
 ]
 Photo = Annotated[
     Any,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import django_filters
 from django import forms
@@ -14,6 +14,7 @@ from pydantic import Field, create_model
 from django_catgram import messages
 from django_catgram.errors import InvalidInput
 from django_catgram.fields import css_color_name
+from django_catgram.messages import _
 from django_catgram.models import Cat
 from django_catgram.permissions import caller
 
@@ -61,25 +62,25 @@ class YearFilter(django_filters.Filter):
 class CatFilter(django_filters.FilterSet):
     """Filters of ``GET cats/``; an invalid value is 400 on its parameter."""
 
-    owner = OwnerFilter(method="filter_owner", label="The owner's user id, or `me`.")
-    color = ColorFilter(label="A CSS colour name or hex code.")
-    birth_year = YearFilter(label="A birth year.")
+    owner = OwnerFilter(method="filter_owner", label=_("The owner's user id, or `me`."))
+    color = ColorFilter(label=_("A CSS colour name or hex code."))
+    birth_year = YearFilter(label=_("A birth year."))
     birth_year_min = YearFilter(
-        field_name="birth_year", lookup_expr="gte", label="Born in this year or later."
+        field_name="birth_year", lookup_expr="gte", label=_("Born in this year or later.")
     )
     birth_year_max = YearFilter(
-        field_name="birth_year", lookup_expr="lte", label="Born in this year or earlier."
+        field_name="birth_year", lookup_expr="lte", label=_("Born in this year or earlier.")
     )
     achievement = django_filters.CharFilter(
-        field_name="achievements__name", label="Has the achievement of this name."
+        field_name="achievements__name", label=_("Has the achievement of this name.")
     )
     search = django_filters.CharFilter(
-        field_name="name", lookup_expr="icontains", label="Name contains (any case)."
+        field_name="name", lookup_expr="icontains", label=_("Name contains (any case).")
     )
     ordering = django_filters.ChoiceFilter(
         choices=[(f"{sign}{field}", f"{sign}{field}") for field in ORDERINGS for sign in ("", "-")],
         method="filter_ordering",
-        label="name, birth_year or id; a leading - reverses.",
+        label=_("name, birth_year or id; a leading - reverses."),
     )
 
     # filter_cats always gives the request (FilterSet's own may be None).
@@ -111,7 +112,7 @@ def filter_cats(request: HttpRequest, queryset: QuerySet[Cat]) -> QuerySet[Cat]:
 
 # The same parameters as a schema, so that the OpenAPI document lists them.
 query_fields: dict[str, Any] = {
-    name: (str | None, Field(None, description=str(filter_.label)))
+    name: (str | None, Field(None, description=cast(str, filter_.label)))
     for name, filter_ in CatFilter.base_filters.items()
 }
 CatFilterQuery = create_model("CatFilterQuery", __base__=Schema, **query_fields)

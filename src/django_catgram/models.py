@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
+from django_catgram.messages import _
+
 MIN_BIRTH_YEAR = 1900
 # Where the storage keeps the photos (``catgram_sweep`` looks there for files nobody refers to).
 PHOTO_FOLDER = "cats/images/"
@@ -45,7 +47,7 @@ class Cat(models.Model):
     """A cat card kept by its owner."""
 
     name = models.CharField(max_length=16)
-    color = models.CharField(max_length=32, help_text="A CSS colour name, such as darkgray.")
+    color = models.CharField(max_length=32, help_text=_("A CSS colour name, such as darkgray."))
     birth_year = models.PositiveSmallIntegerField()
     # No index of its own: the (owner, name, id) index below serves lookups by owner too.
     owner = models.ForeignKey(

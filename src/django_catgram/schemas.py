@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import re
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -14,6 +14,7 @@ from pydantic import BaseModel, create_model, field_validator, model_validator
 
 from django_catgram import messages
 from django_catgram.fields import AchievementName, BirthYear, CatName, Color, Photo
+from django_catgram.messages import _
 from django_catgram.models import Cat, own_field
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -95,9 +96,9 @@ class Credentials(Body):
 
 
 class TokenPair(Schema):
-    token: str = Field(description="The access token, for `Authorization: Bearer <token>`.")
-    refresh: str = Field(description="The refresh token for `auth/token/refresh`.")
-    expires_in: int = Field(description="Seconds until the access token expires.")
+    token: str = Field(description=_("The access token, for `Authorization: Bearer <token>`."))
+    refresh: str = Field(description=_("The refresh token for `auth/token/refresh`."))
+    expires_in: int = Field(description=_("Seconds until the access token expires."))
 
 
 class RefreshIn(Body):
@@ -113,7 +114,7 @@ class Empty(Schema):
 
 
 class AuthToken(Schema):
-    auth_token: str = Field(description="An access token, for `Authorization: Token <token>`.")
+    auth_token: str = Field(description=_("An access token, for `Authorization: Token <token>`."))
 
 
 class UserOut(Schema):
@@ -212,7 +213,7 @@ class CatIn(CatFields):
 
     achievements: list[AchievementIn] = Field(
         None,  # type: ignore[arg-type]  # absent, not null, as every_key_optional does
-        description="Replaces the cat's achievements; names are matched or created.",
+        description=_("Replaces the cat's achievements; names are matched or created."),
     )
     image: Photo = None
 
@@ -230,7 +231,10 @@ def with_cat_fields(answer: type[Model]) -> type[Model]:
         name: (field.annotation, field) for name, field in answer.model_fields.items()
     }
     cat_fields = {
-        name: (field.annotation, Field(description=str(own_field(Cat, name).help_text) or None))
+        name: (
+            field.annotation,
+            Field(description=cast(str, own_field(Cat, name).help_text) or None),
+        )
         for name, field in CatFields.model_fields.items()
     }
     fields = {"id": fields.pop("id"), **cat_fields, **fields}
@@ -244,14 +248,16 @@ def with_cat_fields(answer: type[Model]) -> type[Model]:
 class CatOut(BaseModel):
     id: int
     achievements: list[AchievementOut]
-    owner: int = Field(description="The owner's user id.")
-    age: int = Field(description="The current year minus birth_year.")
-    image: str | None = Field(description="The photo's absolute URL.")
-    image_url: str | None = Field(description="The photo's URL as the storage gives it.")
+    owner: int = Field(description=_("The owner's user id."))
+    age: int = Field(description=_("The current year minus birth_year."))
+    image: str | None = Field(description=_("The photo's absolute URL."))
+    image_url: str | None = Field(description=_("The photo's URL as the storage gives it."))
     thumbnail: str | None = Field(
-        description="The absolute URL of the photo's thumbnail (THUMBNAIL_SIDE pixels on its "
-        "long side); null without a photo, or for a photo stored before thumbnails existed."
+        description=_(
+            "The absolute URL of the photo's thumbnail (THUMBNAIL_SIDE pixels on its long "
+            "side); null without a photo, or for a photo stored before thumbnails existed."
+        )
     )
     thumbnail_url: str | None = Field(
-        description="The thumbnail's URL as the storage gives it; null as thumbnail is."
+        description=_("The thumbnail's URL as the storage gives it; null as thumbnail is.")
     )

@@ -15,6 +15,7 @@ from django_catgram import accounts, messages, throttles
 from django_catgram.authentication import jwt_auth
 from django_catgram.conf import catgram_settings
 from django_catgram.errors import InvalidInput
+from django_catgram.messages import _
 from django_catgram.pagination import PageNumberPagination
 from django_catgram.permissions import caller, visible_users
 from django_catgram.routing import CatgramRouter
@@ -67,7 +68,7 @@ def update_email(user: User, email: str | None) -> User:
     response={201: UserOut, 400: BodyErrors, 429: Detail},
     url_name="user-create",
     operation_id="create_user",
-    summary="Register",
+    summary=_("Register"),
 )
 def create_user(request: HttpRequest, body: UserCreate) -> Any:
     return Status(201, accounts.register(request, body.username, body.password, body.email))
@@ -78,7 +79,7 @@ def create_user(request: HttpRequest, body: UserCreate) -> Any:
     response={200: list[UserOut], **AUTH_ERRORS, 404: Detail},
     url_name="user-list",
     operation_id="list_users",
-    summary="Users: staff see all, anyone else only themselves",
+    summary=_("Users: staff see all, anyone else only themselves"),
 )
 @paginate(PageNumberPagination)
 def list_users(request: HttpRequest) -> Any:
@@ -90,7 +91,7 @@ def list_users(request: HttpRequest) -> Any:
     response={204: None, 400: BodyErrors, **AUTH_ERRORS},
     url_name="user-set-password",
     operation_id="set_password",
-    summary="Change your password; tokens issued before stop working",
+    summary=_("Change your password; tokens issued before stop working"),
 )
 def set_password(request: HttpRequest, body: SetPassword) -> Any:
     accounts.check_current_password(caller(request), body.current_password)
@@ -104,7 +105,7 @@ def set_password(request: HttpRequest, body: SetPassword) -> Any:
     response={204: None, 400: BodyErrors, **AUTH_ERRORS},
     url_name="user-set-username",
     operation_id="set_username",
-    summary="Change your username",
+    summary=_("Change your username"),
 )
 def set_username(request: HttpRequest, body: SetUsername) -> Any:
     accounts.check_current_password(caller(request), body.current_password)
@@ -119,7 +120,7 @@ def set_username(request: HttpRequest, body: SetUsername) -> Any:
     response={204: None, 400: BodyErrors, 429: Detail},
     url_name="user-reset-password",
     operation_id="reset_password",
-    summary="Mail a password reset link (204 whether or not the address is known)",
+    summary=_("Mail a password reset link (204 whether or not the address is known)"),
 )
 def reset_password(request: HttpRequest, body: EmailIn) -> Any:
     for user in accounts.users_for_password_reset(body.email):
@@ -134,7 +135,7 @@ def reset_password(request: HttpRequest, body: EmailIn) -> Any:
     response={204: None, 400: BodyErrors, 429: Detail},
     url_name="user-reset-password-confirm",
     operation_id="reset_password_confirm",
-    summary="Set a new password with the mailed uid and token (each token works once)",
+    summary=_("Set a new password with the mailed uid and token (each token works once)"),
 )
 def reset_password_confirm(request: HttpRequest, body: PasswordResetConfirm) -> Any:
     user = accounts.user_from_link(body.uid, body.token, default_token_generator)
@@ -150,7 +151,7 @@ def reset_password_confirm(request: HttpRequest, body: PasswordResetConfirm) -> 
     response={204: None, 400: BodyErrors, 429: Detail},
     url_name="user-reset-username",
     operation_id="reset_username",
-    summary="Mail a username reset link (204 whether or not the address is known)",
+    summary=_("Mail a username reset link (204 whether or not the address is known)"),
 )
 def reset_username(request: HttpRequest, body: EmailIn) -> Any:
     for user in accounts.users_with_email(body.email, active=True):
@@ -165,7 +166,7 @@ def reset_username(request: HttpRequest, body: EmailIn) -> Any:
     response={204: None, 400: BodyErrors, 429: Detail},
     url_name="user-reset-username-confirm",
     operation_id="reset_username_confirm",
-    summary="Set a new username with the mailed uid and token (each token works once)",
+    summary=_("Set a new username with the mailed uid and token (each token works once)"),
 )
 def reset_username_confirm(request: HttpRequest, body: UsernameResetConfirm) -> Any:
     user = accounts.user_from_link(body.uid, body.token, accounts.username_token_generator)
@@ -180,7 +181,7 @@ def reset_username_confirm(request: HttpRequest, body: UsernameResetConfirm) -> 
     response={204: None, 400: BodyErrors, 403: Detail, 429: Detail},
     url_name="user-activation",
     operation_id="activate_user",
-    summary="Activate an account with the mailed uid and token",
+    summary=_("Activate an account with the mailed uid and token"),
 )
 def activate_user(request: HttpRequest, body: UidToken) -> Any:
     user = accounts.user_from_link(body.uid, body.token, default_token_generator)
@@ -198,7 +199,7 @@ def activate_user(request: HttpRequest, body: UidToken) -> Any:
     response={204: None, 400: BodyErrors, 429: Detail},
     url_name="user-resend-activation",
     operation_id="resend_activation",
-    summary="Mail the activation link again (204 for any address); 400 while activation is off",
+    summary=_("Mail the activation link again (204 for any address); 400 while activation is off"),
 )
 def resend_activation(request: HttpRequest, body: EmailIn) -> Any:
     if not catgram_settings.SEND_ACTIVATION_EMAIL:
@@ -217,7 +218,7 @@ USER_PATH = "users/{user_id}/"
     response={200: UserOut, **AUTH_ERRORS, 404: Detail},
     url_name="user-detail",
     operation_id="get_user",
-    summary="A user: `me`, yourself by id, or anyone for staff",
+    summary=_("A user: `me`, yourself by id, or anyone for staff"),
 )
 def get_user(request: HttpRequest, user_id: str) -> Any:
     return target_user(request, user_id)
@@ -230,14 +231,14 @@ def get_user(request: HttpRequest, user_id: str) -> Any:
     response={200: UserOut, 400: BodyErrors, **AUTH_ERRORS, 404: Detail},
     url_name="user-partial-update",
     operation_id="partial_update_user",
-    summary="Change a user's email if given",
+    summary=_("Change a user's email if given"),
 )
 @router.put(
     USER_PATH,
     response={200: UserOut, 400: BodyErrors, **AUTH_ERRORS, 404: Detail},
     url_name="user-update",
     operation_id="update_user",
-    summary="Change a user's email (the username is read-only here)",
+    summary=_("Change a user's email (the username is read-only here)"),
 )
 def change_user(request: HttpRequest, user_id: str, body: UserChange) -> Any:
     return update_email(target_user(request, user_id), body.email)
@@ -248,7 +249,7 @@ def change_user(request: HttpRequest, user_id: str, body: UserChange) -> Any:
     response={204: None, 400: BodyErrors, **AUTH_ERRORS, 404: Detail},
     url_name="user-delete",
     operation_id="delete_user",
-    summary="Delete a user, confirmed with the caller's current password",
+    summary=_("Delete a user, confirmed with the caller's current password"),
 )
 def delete_user(request: HttpRequest, user_id: str, body: CurrentPassword) -> Any:
     user = target_user(request, user_id)
