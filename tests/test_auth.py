@@ -217,21 +217,6 @@ def test_logout_without_a_token_is_401(anonymous):
     assert anonymous.post("token/logout/").status_code == 401
 
 
-def test_logout_forgets_revoked_tokens_that_have_expired(anonymous, alice):
-    from django_catgram.models import RevokedAccessToken
-
-    # Three seconds: "exp" is whole seconds, so the token is valid for two at least, time
-    # enough for its logout on a busy machine.
-    with override_settings(CATGRAM={"ACCESS_TOKEN_LIFETIME": timedelta(seconds=3)}):
-        short = obtain(anonymous).json()["token"]
-    assert Api(anonymous.client, short).post("token/logout/").status_code == 204
-    assert RevokedAccessToken.objects.count() == 1
-    expires = jwt.decode(short, options={"verify_signature": False})["exp"]
-    time.sleep(max(0, expires + 1 - time.time()))
-    Api(anonymous.client, obtain(anonymous).json()["token"]).post("token/logout/")
-    assert RevokedAccessToken.objects.count() == 1
-
-
 def test_tokens_of_a_deactivated_user_stop_working(anonymous, alice):
     token = obtain(anonymous).json()["token"]
     alice.is_active = False

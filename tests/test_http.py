@@ -1,13 +1,15 @@
 """HTTP as DRF's clients know it: OPTIONS, HEAD and Allow on every path; ETag, 304 and 412."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.test import Client, RequestFactory
 from django.urls import resolve
+from django.utils import timezone
 
 from django_catgram.api import api
-from django_catgram.models import Achievement, Cat
+from django_catgram.models import Achievement, Cat, LoginSession
 from tests.conftest import cat_body, create_cat, png_url
 
 PATHS = api.get_openapi_schema()["paths"]
@@ -25,7 +27,16 @@ def ids(alice, staff):
     """A value for each path parameter, naming an object that exists."""
     cat = Cat.objects.create(name="Barsik", color="black", birth_year=2020, owner=alice)
     achievement = Achievement.objects.create(name="Caught a mouse")
-    return {"cat_id": cat.pk, "achievement_id": achievement.pk, "user_id": alice.pk}
+    now = timezone.now()
+    session = LoginSession.objects.create(
+        user=alice, created=now, last_used=now, expires_at=now + timedelta(days=1)
+    )
+    return {
+        "cat_id": cat.pk,
+        "achievement_id": achievement.pk,
+        "user_id": alice.pk,
+        "session_id": session.pk,
+    }
 
 
 def real(path, ids):

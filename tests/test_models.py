@@ -1,9 +1,11 @@
+from datetime import datetime, timezone
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
 from django.db import IntegrityError, connection, transaction
 
-from django_catgram.models import Achievement, AchievementCat, Cat, RevokedAccessToken, own_field
+from django_catgram.models import Achievement, AchievementCat, Cat, LoginSession, own_field
 from django_catgram.tokens import column
 
 pytestmark = pytest.mark.django_db
@@ -72,5 +74,6 @@ def test_own_field_and_column_refuse_what_is_no_column_of_the_model():
     assert column(Cat, "owner") == "owner_id"
 
 
-def test_a_revoked_token_is_named_by_its_id():
-    assert str(RevokedAccessToken(jti="5f1c")) == "5f1c"
+def test_a_login_session_is_named_by_its_user_and_start():
+    started = datetime(2026, 12, 3, 9, 30, tzinfo=timezone.utc)
+    assert str(LoginSession(user_id=7, created=started)) == "7 since 2026-12-03 09:30"

@@ -5,13 +5,16 @@ achievement ``{achievement_id}``) and is the user ``{user_id}``; ``other``, bob;
 refused request must leave the database and the storage exactly as they were.
 """
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.utils import timezone
 
 from django_catgram.api import api
-from django_catgram.models import Achievement, AchievementCat, Cat
+from django_catgram.models import Achievement, AchievementCat, Cat, LoginSession
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -67,6 +70,14 @@ ROWS = [
     ("POST", "token/login/", {"username": "alice", "password": PASSWORD}, (200, 200, 200, 200)),
     ("POST", "token/login", {"username": "alice", "password": PASSWORD}, (200, 200, 200, 200)),
     ("POST", "token/logout/", None, (401, 204, 204, 204)),
+    ("POST", "auth/jwt/create/", {"username": "alice", "password": PASSWORD}, (200,) * 4),
+    ("POST", "auth/jwt/refresh/", {"refresh": "forged"}, (401, 401, 401, 401)),
+    ("POST", "auth/jwt/verify/", {"token": "forged"}, (401, 401, 401, 401)),
+    ("GET", "auth/sessions/", None, (401, 200, 200, 200)),
+    # Alice's other session: only she may end it; staff too get 404.
+    ("DELETE", "auth/sessions/{session_id}/", None, (401, 204, 404, 404)),
+    ("POST", "auth/logout_all", None, (401, 204, 204, 204)),
+    ("POST", "auth/logout_all/", None, (401, 204, 204, 204)),
     ("GET", "cats/", None, (401, 200, 200, 200)),
     ("POST", "cats/", {"name": "Newcat", "color": "red", "birth_year": 2020}, (401, 201, 201, 201)),
     ("GET", "cats/{cat_id}/", None, (401, 200, 200, 200)),
@@ -98,6 +109,15 @@ ROWS = [
 
 
 @pytest.fixture
+def session(alice):
+    """A login of alice's on another device."""
+    now = timezone.now()
+    return LoginSession.objects.create(
+        user=alice, created=now, last_used=now, expires_at=now + timedelta(days=1)
+    )
+
+
+@pytest.fixture
 def cat(alice):
     """Alice's cat, with a photo and an achievement."""
     cat = Cat.objects.create(name="Barsik", color="darkgray", birth_year=2020, owner=alice)
@@ -109,13 +129,14 @@ def cat(alice):
 
 
 def snapshot():
-    """Everything a request could change: the rows and the stored photos."""
+    """Everything a request could change: the rows (the login sessions' ids) and the photos."""
     users = get_user_model().objects.order_by("pk")
     return (
         list(users.values_list("username", "email", "password", "is_active")),
         list(Cat.objects.order_by("pk").values_list()),
         list(Achievement.objects.order_by("pk").values_list()),
         list(AchievementCat.objects.order_by("pk").values_list()),
+        list(LoginSession.objects.order_by("pk").values_list("pk", "user")),
         sorted(default_storage.listdir("cats/images")[1]),
     )
 
@@ -135,7 +156,7 @@ def test_the_matrix_covers_every_documented_operation():
     ("method", "path", "body", "statuses"), ROWS, ids=[f"{m} {p}" for m, p, _, _ in ROWS]
 )
 def test_each_row_for_each_caller(
-    anonymous, alice, bob, staff, cat, caller, scheme, method, path, body, statuses
+    anonymous, alice, bob, staff, cat, session, caller, scheme, method, path, body, statuses
 ):
     if caller == "anonymous":
         client = anonymous
@@ -143,7 +164,12 @@ def test_each_row_for_each_caller(
         username = {"self": "alice", "other": "bob", "staff": "staff"}[caller]
         client = anonymous.log_in(username, scheme=scheme)
     before = snapshot()
-    url = path.format(user_id=alice.pk, cat_id=cat.pk, achievement_id=cat.achievements.get().pk)
+    url = path.format(
+        user_id=alice.pk,
+        cat_id=cat.pk,
+        achievement_id=cat.achievements.get().pk,
+        session_id=session.pk,
+    )
     response = client.request(method, url, body)
     expected = statuses[CALLERS.index(caller)]
     assert response.status_code == expected, response.content

@@ -58,7 +58,7 @@ from ninja_jwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from PIL import Image
 
 from django_catgram.api import URLS_NAMESPACE, api
-from django_catgram.models import Achievement, Cat
+from django_catgram.models import Achievement, Cat, LoginSession
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -659,6 +659,12 @@ class World:
         """Ids of ``kind`` that name an object the caller may see."""
         if kind == "user" and caller != "staff":
             return {self.user_ids[caller]}
+        if kind == "session":  # one's own, staff or not
+            return set(
+                LoginSession.objects.filter(user_id=self.user_ids.get(caller)).values_list(
+                    "pk", flat=True
+                )
+            )
         return set(self.ids.get(kind, []))
 
     def restore_photos(self) -> None:
@@ -744,6 +750,7 @@ def world(alice, bob, staff):
     )
     kinds = {model._meta.model_name: model for model in Cat._meta.app_config.get_models()}
     kinds["user"] = get_user_model()
+    kinds["session"] = kinds.pop("loginsession")  # auth/sessions/{session_id}/
     ids = {
         kind: list(model._default_manager.order_by("pk").values_list("pk", flat=True))
         for kind, model in kinds.items()

@@ -36,7 +36,8 @@ def test_old_unreferenced_files_are_removed_and_referenced_ones_kept(media, alic
     orphan = photo(media, "orphan.png")
     assert sweep() == [
         f"removed {orphan}",
-        "Removed 1 unreferenced photo files (0 younger than 3600 s kept); 0 files of cats missing.",
+        "Removed 1 unreferenced photo files (0 younger than 3600 s kept)"
+        " and 0 expired login sessions; 0 files of cats missing.",
     ]
     assert files_in(media) == [kept]
 
@@ -47,7 +48,8 @@ def test_files_younger_than_the_grace_period_are_kept_for_writes_in_flight(media
     assert files_in(media) == [young]
     assert sweep("--grace-seconds", "0") == [
         f"removed {young}",
-        "Removed 1 unreferenced photo files (0 younger than 0 s kept); 0 files of cats missing.",
+        "Removed 1 unreferenced photo files (0 younger than 0 s kept)"
+        " and 0 expired login sessions; 0 files of cats missing.",
     ]
     assert files_in(media) == []
 
@@ -59,7 +61,8 @@ def test_cats_whose_photo_file_is_missing_are_reported(media, alice):
     Cat.objects.create(name="Plain", color="red", birth_year=2020, owner=alice)
     assert sweep() == [
         f"missing cats/images/gone.png (cat {cat.pk})",
-        "Removed 0 unreferenced photo files (0 younger than 3600 s kept); 1 files of cats missing.",
+        "Removed 0 unreferenced photo files (0 younger than 3600 s kept)"
+        " and 0 expired login sessions; 1 files of cats missing.",
     ]
     assert Cat.objects.get(pk=cat.pk).image.name == "cats/images/gone.png"
 
@@ -72,5 +75,6 @@ def test_a_dry_run_removes_nothing(media):
 
 def test_a_site_with_no_photo_folder_yet_has_nothing_to_sweep(media):
     assert sweep() == [
-        "Removed 0 unreferenced photo files (0 younger than 3600 s kept); 0 files of cats missing."
+        "Removed 0 unreferenced photo files (0 younger than 3600 s kept)"
+        " and 0 expired login sessions; 0 files of cats missing."
     ]

@@ -123,6 +123,19 @@ def test_behind_a_known_proxy_the_forwarded_address_is_the_clients(anonymous, mo
         assert_throttled(log_in(anonymous, "c", **{"X-Forwarded-For": "6.6.6.6, 2.2.2.2"}))
 
 
+@pytest.mark.parametrize("forwarded", ["not an address", "1.1.1.1 , x y", "", "::1\x00"])
+def test_a_proxy_header_that_names_no_address_is_counted_not_a_cache_failure(
+    anonymous, monkeypatch, forwarded
+):
+    """No cache key made of a client's text (memcached refuses spaces and control bytes, and
+    a failing cache would refuse every login for a while)."""
+    monkeypatch.setattr(ninja_settings, "NUM_PROXIES", 1)
+    with limits(login_address="1/min"):
+        assert log_in(anonymous, "a", **{"X-Forwarded-For": forwarded}).status_code == 401
+        assert_throttled(log_in(anonymous, "b", **{"X-Forwarded-For": forwarded}))
+    assert log_in(anonymous, "c", **{"X-Forwarded-For": "3.3.3.3"}).status_code == 401
+
+
 def test_reading_the_admin_login_page_counts_no_guess(client):
     with override_settings(CATGRAM={"THROTTLE_RATES": {"login_address": "1/min"}}):
         assert [client.get("/admin/login/").status_code for _ in range(3)] == [200] * 3

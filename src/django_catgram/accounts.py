@@ -20,6 +20,7 @@ from django_catgram import messages
 from django_catgram.conf import catgram_settings
 from django_catgram.errors import InvalidInput
 from django_catgram.models import own_field
+from django_catgram.sessions import end_user_sessions
 
 if TYPE_CHECKING:
     from django_catgram.permissions import User
@@ -37,6 +38,19 @@ class UsernameResetTokenGenerator(PasswordResetTokenGenerator):
 
 
 username_token_generator = UsernameResetTokenGenerator()
+
+
+class ActivationTokenGenerator(PasswordResetTokenGenerator):
+    """Like the password reset token, but kept by a login: a link used again after the user
+    has logged in is still known, and answered 403 "stale", as djoser does."""
+
+    key_salt = "django_catgram.accounts.ActivationTokenGenerator"
+
+    def _make_hash_value(self, user: User, timestamp: int) -> str:
+        return f"{user.pk}{user.password}{timestamp}{getattr(user, email_field(), '')}"
+
+
+activation_token_generator = ActivationTokenGenerator()
 
 
 def email_field() -> str:
@@ -114,9 +128,10 @@ def register(request: HttpRequest, username: str, password: str, email: str) -> 
 
 
 def set_password(user: User, password: str) -> None:
-    """Change the password; every token issued before stops working (see ``tokens``)."""
+    """Change the password and end every login session: no token issued before works."""
     user.set_password(password)
     user.save(update_fields=["password"])
+    end_user_sessions(user)
 
 
 def user_from_uid(uid: str) -> User:
@@ -140,7 +155,7 @@ def user_from_link(uid: str, token: str, generator: PasswordResetTokenGenerator)
 LINKS: dict[str, tuple[str, PasswordResetTokenGenerator]] = {
     "password_reset": ("PASSWORD_RESET_CONFIRM_URL", default_token_generator),
     "username_reset": ("USERNAME_RESET_CONFIRM_URL", username_token_generator),
-    "activation": ("ACTIVATION_URL", default_token_generator),
+    "activation": ("ACTIVATION_URL", activation_token_generator),
 }
 
 

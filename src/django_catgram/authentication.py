@@ -41,3 +41,9 @@ class JWTAuth(HttpAuthBase):
 
 
 jwt_auth = JWTAuth()
+
+
+def presented_token(request: HttpRequest) -> AccessToken:
+    """The access token ``jwt_auth`` authenticated the request with."""
+    token: AccessToken = request.catgram_access_token  # type: ignore[attr-defined]
+    return token

@@ -1,4 +1,4 @@
-"""Cats, their achievements, and the link between them."""
+"""Cats, their achievements, the link between them, and login sessions."""
 
 from __future__ import annotations
 
@@ -101,11 +101,33 @@ class AchievementCat(models.Model):
         return f"{self.cat} – {self.achievement}"
 
 
-class RevokedAccessToken(models.Model):
-    """An access token logged out before it expired (``token/logout/``); kept until it would."""
+class LoginSession(models.Model):
+    """One login and the refreshes that continue it: its tokens work while the row exists.
 
-    jti = models.CharField(max_length=64, unique=True)
+    Ending a session (a logout, ``auth/sessions/{id}/``, ``auth/logout_all``) deletes the row,
+    which ends its access and refresh tokens at once; the token check reads the row in the
+    query that reads the user.
+    """
+
+    # No index of its own: the (user, last_used) one serves lookups by user.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="catgram_sessions",
+        db_index=False,
+    )
+    created = models.DateTimeField()
+    # The login, or the last refresh (a request with an access token does not count).
+    last_used = models.DateTimeField()
+    # When its newest refresh token expires: the session is over then, and swept later.
     expires_at = models.DateTimeField(db_index=True)
+    user_agent = models.CharField(max_length=256, blank=True)
+    ip = models.GenericIPAddressField(null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["user", "-last_used"], name="catgram_session_user_last_used")
+        ]
 
     def __str__(self) -> str:
-        return self.jti
+        return f"{self.user_id} since {self.created:%Y-%m-%d %H:%M}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import re
+from datetime import datetime
 from typing import Any, TypeVar, cast
 
 from django.contrib.auth import get_user_model
@@ -101,6 +102,13 @@ class TokenPair(Schema):
     expires_in: int = Field(description=_("Seconds until the access token expires."))
 
 
+class JWTPair(Schema):
+    """djoser's layout (``auth/jwt/``): the refresh token is rotated on every refresh."""
+
+    access: str = Field(description=_("The access token, for `Authorization: Bearer <token>`."))
+    refresh: str = Field(description=_("The refresh token for `auth/jwt/refresh/`."))
+
+
 class RefreshIn(Body):
     refresh: str
 
@@ -111,6 +119,15 @@ class TokenIn(Body):
 
 class Empty(Schema):
     pass
+
+
+class SessionOut(Schema):
+    id: int
+    created: datetime
+    last_used: datetime = Field(description=_("The login or the last refresh."))
+    user_agent: str
+    ip: str | None = Field(description=_("The client's address at the login or last refresh."))
+    current: bool = Field(description=_("Whether the request's own token belongs to it."))
 
 
 class AuthToken(Schema):

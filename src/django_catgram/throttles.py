@@ -9,6 +9,7 @@ each request. While the cache is down a limit cannot be checked, so the request 
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import math
 from collections.abc import Callable
 from functools import wraps
@@ -23,6 +24,22 @@ from django_catgram.caching import CacheUnavailable, cache_guard
 from django_catgram.conf import catgram_settings
 from django_catgram.errors import BodyParseError, ServiceUnavailable
 from django_catgram.parsers import parsed_body
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The client's IP address, or None if what names it is not one.
+
+    X-Forwarded-For is trusted only behind a known number of proxies (NINJA_NUM_PROXIES):
+    otherwise any client could pick a new address for each request.
+    """
+    if ninja_settings.NUM_PROXIES is None:
+        address = request.META.get("REMOTE_ADDR")
+    else:
+        address = BaseThrottle().get_ident(request)
+    try:
+        return str(ipaddress.ip_address((address or "").strip()))
+    except ValueError:
+        return None
 
 
 class CatgramThrottle(SimpleRateThrottle):
@@ -48,11 +65,8 @@ class CatgramThrottle(SimpleRateThrottle):
             raise ServiceUnavailable(messages.LIMIT_UNCHECKED) from None
 
     def get_ident(self, request: HttpRequest) -> str | None:
-        # Trust X-Forwarded-For only behind a known number of proxies (NINJA_NUM_PROXIES):
-        # otherwise any client could pick a new address for each request.
-        if ninja_settings.NUM_PROXIES is None:
-            return request.META.get("REMOTE_ADDR")
-        return super().get_ident(request)
+        # Clients whose proxy names no address share one count.
+        return client_address(request) or "unknown"
 
     def get_cache_key(self, request: HttpRequest) -> str | None:
         return f"catgram_throttle_{self.scope}_{self.get_ident(request)}"

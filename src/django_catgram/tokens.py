@@ -1,14 +1,15 @@
-"""JWTs: django-ninja-jwt's tokens with our lifetimes, a password stamp and revocation checks.
+"""JWTs: django-ninja-jwt's tokens with our lifetimes, a password stamp and a login session.
 
 Every token carries a stamp of its user's password (from Django's session auth hash), so a
-changed or reset password ends every token issued before it, with no state to keep.
+changed or reset password ends every token issued before it, and the id of its login session
+(``models.LoginSession``), so ending the session ends its access and refresh tokens at once.
 """
 
 from __future__ import annotations
 
 import functools
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -18,16 +19,16 @@ from ninja_jwt import tokens as jwt_tokens
 from ninja_jwt.exceptions import TokenError
 from ninja_jwt.settings import api_settings as jwt_settings
 from ninja_jwt.tokens import UntypedToken
-from ninja_jwt.utils import datetime_from_epoch
 
 from django_catgram import messages
 from django_catgram.conf import catgram_settings
-from django_catgram.models import RevokedAccessToken, own_field
+from django_catgram.models import LoginSession, own_field
 
 if TYPE_CHECKING:
     from django_catgram.permissions import User
 
 PASSWORD_STAMP_CLAIM = "pwd"
+SESSION_CLAIM = "sid"
 
 __all__ = [
     "AccessToken",
@@ -35,7 +36,7 @@ __all__ = [
     "TokenError",
     "UntypedToken",
     "issue_tokens",
-    "revoke",
+    "session_id",
     "user_for_token",
 ]
 
@@ -63,21 +64,22 @@ class RefreshToken(jwt_tokens.RefreshToken):
         return catgram_settings.REFRESH_TOKEN_LIFETIME
 
 
-def issue_tokens(user: User) -> dict[str, Any]:
-    """A new refresh and access token pair for ``user``, in the body ``auth/token`` returns."""
+def new_refresh_token(user: User, session: LoginSession) -> RefreshToken:
+    """A refresh token of ``user`` in ``session``; its access token carries the same claims."""
     # ninja-jwt types for_user's cls as T where it means type[T].
     refresh: RefreshToken = RefreshToken.for_user(user)  # type: ignore[misc, assignment]
     refresh[PASSWORD_STAMP_CLAIM] = password_stamp(user)
+    refresh[SESSION_CLAIM] = session.pk
+    return refresh
+
+
+def issue_tokens(refresh: RefreshToken) -> dict[str, Any]:
+    """``refresh`` and a new access token of its session, in the body ``auth/token`` returns."""
     return {
         "token": str(refresh.access_token),
         "refresh": str(refresh),
         "expires_in": int(catgram_settings.ACCESS_TOKEN_LIFETIME.total_seconds()),
     }
-
-
-def jti_claim() -> str:
-    """ninja-jwt's JTI_CLAIM, which it types as optional though its tokens always carry one."""
-    return cast(str, jwt_settings.JTI_CLAIM)
 
 
 def column(model: type[Model], name: str) -> str:
@@ -89,7 +91,7 @@ def column(model: type[Model], name: str) -> str:
 
 @functools.cache
 def user_query(user_model: type[User], alias: str) -> str:
-    """SQL for a user by token id, with whether a token id was logged out, built once.
+    """SQL for a user by id, with whether a login session of theirs is live, built once.
 
     The ORM compiles this query anew on every request, which the profile showed to be a large
     part of a small request's time; the SQL itself never changes.
@@ -97,10 +99,12 @@ def user_query(user_model: type[User], alias: str) -> str:
     quote = connections[alias].ops.quote_name
     user_table = quote(user_model._meta.db_table)
     id_column = quote(column(user_model, jwt_settings.USER_ID_FIELD))
-    revoked_jti = quote(column(RevokedAccessToken, "jti"))
+    session_table = quote(LoginSession._meta.db_table)
+    session_id, session_user = (quote(column(LoginSession, name)) for name in ("id", "user"))
     return (
-        f"SELECT {user_table}.*, EXISTS(SELECT 1 FROM {quote(RevokedAccessToken._meta.db_table)} "
-        f"WHERE {revoked_jti} = %s) AS catgram_token_revoked "
+        f"SELECT {user_table}.*, EXISTS(SELECT 1 FROM {session_table} "
+        f"WHERE {session_table}.{session_id} = %s "
+        f"AND {session_table}.{session_user} = {user_table}.{id_column}) AS catgram_session_live "
         f"FROM {user_table} WHERE {user_table}.{id_column} = %s"
     )
 
@@ -108,8 +112,8 @@ def user_query(user_model: type[User], alias: str) -> str:
 def user_for_token(token: jwt_tokens.Token) -> User:
     """The active user a verified token belongs to, in one query; TokenError if none.
 
-    The same query tells whether the token was logged out, so authenticating a request costs
-    one indexed lookup.
+    The same query tells whether the token's login session is live, so authenticating a
+    request costs one indexed lookup.
     """
     user_model = get_user_model()
     alias = router.db_for_read(user_model)
@@ -120,16 +124,15 @@ def user_for_token(token: jwt_tokens.Token) -> User:
         )
     except ValidationError:
         raise TokenError(messages.TOKEN_INVALID_OR_EXPIRED) from None
-    jti = token.get(jti_claim())
     found = list(
         user_model._default_manager.db_manager(alias).raw(
-            user_query(user_model, alias), [jti, user_id]
+            user_query(user_model, alias), [session_id(token), user_id]
         )
     )
     user = found[0] if found else None
     if (
         user is None
-        or user.catgram_token_revoked  # type: ignore[attr-defined]  # a column of user_query
+        or not user.catgram_session_live  # type: ignore[attr-defined]  # a column of user_query
         or not getattr(user, "is_active", True)
         or token.get(PASSWORD_STAMP_CLAIM) != password_stamp(user)
     ):
@@ -137,10 +140,9 @@ def user_for_token(token: jwt_tokens.Token) -> User:
     return user
 
 
-def revoke(token: AccessToken) -> None:
-    """Refuse ``token`` from now on, and forget revoked tokens that have expired anyway."""
-    expires_at = datetime_from_epoch(token["exp"])
-    RevokedAccessToken.objects.filter(expires_at__lt=token.current_time).delete()
-    RevokedAccessToken.objects.get_or_create(
-        jti=token[jti_claim()], defaults={"expires_at": expires_at}
-    )
+def session_id(token: jwt_tokens.Token) -> int:
+    """The id of the token's login session; TokenError for a token from before sessions."""
+    value = token.get(SESSION_CLAIM)
+    if type(value) is not int or not 0 < value < 2**63:  # a BigAutoField's range
+        raise TokenError(messages.TOKEN_INVALID_OR_EXPIRED)
+    return value

@@ -184,7 +184,7 @@ def reset_username_confirm(request: HttpRequest, body: UsernameResetConfirm) -> 
     summary=_("Activate an account with the mailed uid and token"),
 )
 def activate_user(request: HttpRequest, body: UidToken) -> Any:
-    user = accounts.user_from_link(body.uid, body.token, default_token_generator)
+    user = accounts.user_from_link(body.uid, body.token, accounts.activation_token_generator)
     if user.is_active:
         raise AuthorizationError(403, messages.STALE_TOKEN)
     user.is_active = True

@@ -1,4 +1,5 @@
-"""``manage.py catgram_sweep``: remove photo files no cat refers to; report cats' missing files.
+"""``manage.py catgram_sweep``: remove photo files no cat refers to and login sessions that have
+expired; report cats' missing files.
 
 A write deletes the photo it replaces only after it commits, and only if the storage lets it:
 a file that could not be deleted then (an unwritable folder, a storage outage) is left behind,
@@ -15,7 +16,7 @@ from django.core.files.storage import Storage
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from django_catgram.models import PHOTO_FOLDER, Cat
+from django_catgram.models import PHOTO_FOLDER, Cat, LoginSession
 
 
 def stored_photos(storage: Storage) -> set[str]:
@@ -30,7 +31,7 @@ def stored_photos(storage: Storage) -> set[str]:
 class Command(BaseCommand):
     help = (
         "Remove photo and thumbnail files that no cat refers to (older than the grace period) "
-        "and list the cats' files that are missing."
+        "and expired login sessions, and list the cats' files that are missing."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -70,7 +71,10 @@ class Command(BaseCommand):
                 storage.delete(name)
             removed += 1
             self.stdout.write(f"{'would remove' if dry_run else 'removed'} {name}")
+        expired = LoginSession.objects.filter(expires_at__lt=timezone.now())
+        sessions = expired.count() if dry_run else expired.delete()[0]
         self.stdout.write(
             f"{'Would remove' if dry_run else 'Removed'} {removed} unreferenced photo files "
-            f"({kept} younger than {grace_seconds} s kept); {missing} files of cats missing."
+            f"({kept} younger than {grace_seconds} s kept) and {sessions} expired login "
+            f"sessions; {missing} files of cats missing."
         )
