@@ -1,8 +1,10 @@
 import base64
 import json
+import socket
 from io import BytesIO
 from pathlib import Path
 
+import django
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
@@ -288,3 +290,18 @@ def reads_the_form(get_response):
 def a_middleware_reads_the_form(settings):
     """``reads_the_form`` in the middleware of the clients made from now on."""
     settings.MIDDLEWARE = [*settings.MIDDLEWARE, f"{__name__}.reads_the_form"]
+
+
+@pytest.fixture
+def unreachable_smtp_server(settings):
+    """Mail goes by SMTP to a port of this machine where nothing listens."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    backend = "django.core.mail.backends.smtp.EmailBackend"
+    if django.VERSION >= (6, 1):  # Django 6.1 replaces EMAIL_BACKEND with MAILERS
+        options = {"host": "127.0.0.1", "port": port, "timeout": 5}
+        settings.MAILERS = {"default": {"BACKEND": backend, "OPTIONS": options}}
+    else:
+        settings.EMAIL_BACKEND = backend
+        settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", port, 5

@@ -62,6 +62,7 @@ ROWS = [
     ),
     ("POST", "users/activation/", BAD_LINK, (400, 400, 400, 400)),
     ("POST", "users/resend_activation/", {"email": "alice@example.com"}, (400, 400, 400, 400)),
+    ("POST", "users/email_change_confirm/", BAD_LINK, (400, 400, 400, 400)),
     ("POST", "auth/token", {"username": "alice", "password": PASSWORD}, (200, 200, 200, 200)),
     ("POST", "auth/token/", {"username": "alice", "password": PASSWORD}, (200, 200, 200, 200)),
     ("POST", "auth/token/refresh", {"refresh": "forged"}, (401, 401, 401, 401)),

@@ -12,7 +12,7 @@ from django.core import mail
 from django.test import override_settings
 
 import django_catgram
-from tests.conftest import cat_body, create_cat
+from tests.conftest import PASSWORD, cat_body, create_cat
 
 PACKAGE = Path(django_catgram.__file__).parent
 CATALOG = PACKAGE / "locale" / "ru" / "LC_MESSAGES"
@@ -147,6 +147,18 @@ def test_a_mail_goes_out_in_the_language_of_the_request(anonymous, alice):
     assert message.subject.startswith("Сброс пароля на ")
     assert "Здравствуйте, alice!" in message.body
     assert "пароль останется прежним" in message.body
+
+
+def test_a_notice_goes_out_in_the_language_of_the_request(
+    as_alice, alice, django_capture_on_commit_callbacks
+):
+    body = {"current_password": PASSWORD, "new_password": "another-Pa55word"}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_alice.request("POST", "users/set_password/", body, headers=RU)
+    assert response.status_code == 204
+    (message,) = mail.outbox
+    assert message.subject == "Ваш пароль на testserver изменен"
+    assert "немедленно сбросьте пароль" in message.body
 
 
 @pytest.mark.parametrize("path", ["cats/", "cats/1/"])

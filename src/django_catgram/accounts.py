@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import PasswordResetTokenGenerator, default_token_generator
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -57,15 +59,23 @@ def email_field() -> str:
     return get_user_model().get_email_field_name()
 
 
-def clean_username(value: str, field: str) -> str:
-    """A valid username that nobody has yet, or 400 on ``field``."""
+def clean_username(value: str, field: str, user: User | None = None) -> str:
+    """A valid username (NFKC-normalised, as Django does) that no other user has, or 400 on
+    ``field``; with ``USERNAME_CASE_INSENSITIVE``, not in any case (as Django's own
+    ``UserCreationForm`` checks: ``iexact``, so on SQLite only ASCII letters' case)."""
     user_model = get_user_model()
     model_field = own_field(user_model, user_model.USERNAME_FIELD)
     try:
         username: str = model_field.clean(user_model.normalize_username(value), None)
     except ValidationError as error:
         raise InvalidInput.on(field, *error.messages) from None
-    if user_model._default_manager.filter(**{user_model.USERNAME_FIELD: username}).exists():
+    lookup = user_model.USERNAME_FIELD
+    if catgram_settings.USERNAME_CASE_INSENSITIVE:
+        lookup += "__iexact"
+    others = user_model._default_manager.filter(**{lookup: username})
+    if user is not None:
+        others = others.exclude(pk=user.pk)  # a user may change the case of their own
+    if others.exists():
         raise InvalidInput.on(field, messages.USERNAME_TAKEN)
     return username
 
@@ -104,6 +114,62 @@ def set_email(user: User, email: str) -> list[str]:
     return [field]
 
 
+EMAIL_CHANGE_SALT = "django_catgram.accounts.email_change"
+
+
+def change_email(request: HttpRequest, user: User, email: str) -> list[str]:
+    """Give ``user`` the (checked) address, as ``set_email``; the fields set.
+
+    With ``EMAIL_CHANGE_CONFIRMATION``, a new address is only mailed a link, and set when it is
+    followed (``confirm_email_change``): nothing is set yet. Clearing the address needs no link,
+    and the old address is told.
+    """
+    field = email_field()
+    old, new = getattr(user, field, ""), clean_email(email)
+    if not catgram_settings.EMAIL_CHANGE_CONFIRMATION or new == old:
+        return set_email(user, email)
+    if new:
+        change = {"user": str(user.pk), "from": old, "to": new}
+        token = signing.dumps(change, salt=EMAIL_CHANGE_SALT)
+        send(
+            request,
+            user,
+            "email_change",
+            new,
+            url=link(request, "EMAIL_CHANGE_CONFIRM_URL", user, token),
+        )
+        return []
+    tell_old_address(request, user, old, new)
+    return set_email(user, new)
+
+
+def confirm_email_change(request: HttpRequest, uid: str, token: str) -> None:
+    """Set the address a mailed change link names, or 400 on ``uid`` or ``token``.
+
+    A link works until the account's address changes (so once), for as long as a password
+    reset link (``PASSWORD_RESET_TIMEOUT``).
+    """
+    user = user_from_uid(uid)
+    field = email_field()
+    old = getattr(user, field, "")
+    try:
+        change = signing.loads(
+            token, salt=EMAIL_CHANGE_SALT, max_age=settings.PASSWORD_RESET_TIMEOUT
+        )
+    except signing.BadSignature:
+        raise InvalidInput.on("token", messages.INVALID_LINK_TOKEN) from None
+    if change.get("user") != str(user.pk) or change.get("from") != old:
+        raise InvalidInput.on("token", messages.INVALID_LINK_TOKEN)
+    setattr(user, field, change["to"])
+    user.save(update_fields=[field])
+    tell_old_address(request, user, old, change["to"])
+
+
+def tell_old_address(request: HttpRequest, user: User, old: str, new: str) -> None:
+    if old:
+        transaction.on_commit(lambda: send(request, user, "email_changed", old, new_address=new))
+
+
 def save_username(user: User, field: str, **save_options: Any) -> None:
     """Save ``user``; a username taken at the same moment by another request is 400 on ``field``."""
     try:
@@ -127,11 +193,13 @@ def register(request: HttpRequest, username: str, password: str, email: str) -> 
     return user
 
 
-def set_password(user: User, password: str) -> None:
-    """Change the password and end every login session: no token issued before works."""
+def set_password(request: HttpRequest, user: User, password: str) -> None:
+    """Change the password and end every login session (no token issued before works); tell
+    the user."""
     user.set_password(password)
     user.save(update_fields=["password"])
     end_user_sessions(user)
+    notify(request, user, "password_changed")
 
 
 def user_from_uid(uid: str) -> User:
@@ -159,27 +227,49 @@ LINKS: dict[str, tuple[str, PasswordResetTokenGenerator]] = {
 }
 
 
-def send_link(request: HttpRequest, user: User, kind: str) -> None:
-    """Mail ``user`` a link of ``kind`` (a key of LINKS) made from the link format setting.
+def link(request: HttpRequest, setting: str, user: User, token: str) -> str:
+    """The absolute URL the link format setting names, for ``user`` and ``token``."""
+    path = getattr(catgram_settings, setting).format(
+        uid=urlsafe_base64_encode(force_bytes(user.pk)), token=token
+    )
+    return request.build_absolute_uri("/" + path.lstrip("/")) if "://" not in path else path
+
+
+def send(request: HttpRequest, user: User, kind: str, address: str, **context: Any) -> None:
+    """Mail ``address`` the mail ``kind`` (templates ``django_catgram/email/<kind>*.txt``).
 
     A mail that cannot be sent is logged, not raised, as Django's own password reset form
-    does: an error only for addresses that have an account would tell who has one.
+    does: an error only for addresses that have an account would tell who has one, and a
+    notice that fails must not undo the change it tells of.
     """
-    setting, generator = LINKS[kind]
-    path = getattr(catgram_settings, setting).format(
-        uid=urlsafe_base64_encode(force_bytes(user.pk)), token=generator.make_token(user)
-    )
-    context: dict[str, Any] = {
-        "user": user,
-        "url": request.build_absolute_uri("/" + path.lstrip("/")) if "://" not in path else path,
-        "site": request.get_host(),
-    }
+    context = {"user": user, "site": request.get_host(), **context}
     subject = render_to_string(f"django_catgram/email/{kind}_subject.txt", context, request)
     body = render_to_string(f"django_catgram/email/{kind}.txt", context, request)
     try:
-        send_mail(" ".join(subject.split()), body, None, [getattr(user, email_field())])
+        send_mail(" ".join(subject.split()), body, None, [address])
     except Exception:
         logger.exception("Failed to send the %s mail to user %s", kind, user.pk)
+
+
+def send_link(request: HttpRequest, user: User, kind: str) -> None:
+    """Mail ``user`` a link of ``kind`` (a key of LINKS) made from the link format setting."""
+    setting, generator = LINKS[kind]
+    url = link(request, setting, user, generator.make_token(user))
+    send(request, user, kind, getattr(user, email_field()), url=url)
+
+
+NOTICES = {
+    "password_changed": "PASSWORD_CHANGED_EMAIL_CONFIRMATION",
+    "username_changed": "USERNAME_CHANGED_EMAIL_CONFIRMATION",
+}
+
+
+def notify(request: HttpRequest, user: User, kind: str) -> None:
+    """Once the change commits, tell ``user`` of it (a key of NOTICES) at their address, if
+    they have one and the notice's setting is on, so a hijacked account's owner learns of it."""
+    address = getattr(user, email_field(), "")
+    if address and getattr(catgram_settings, NOTICES[kind]):
+        transaction.on_commit(lambda: send(request, user, kind, address))
 
 
 def users_with_email(email: str, *, active: bool) -> list[User]:
@@ -195,8 +285,9 @@ def users_for_password_reset(email: str) -> list[User]:
     return list(PasswordResetForm().get_users(email))
 
 
-def change_username(user: User, new_username: str) -> None:
-    """Rename ``user``, or 400 on ``new_username`` (invalid or taken)."""
+def change_username(request: HttpRequest, user: User, new_username: str) -> None:
+    """Rename ``user``, or 400 on ``new_username`` (invalid or taken); tell the user."""
     username_field = get_user_model().USERNAME_FIELD
-    setattr(user, username_field, clean_username(new_username, "new_username"))
+    setattr(user, username_field, clean_username(new_username, "new_username", user))
     save_username(user, "new_username", update_fields=[username_field])
+    notify(request, user, "username_changed")

@@ -86,13 +86,25 @@ _RULES: list[tuple[str, tuple[str, ...], Callable[[Any], bool], str]] = [
     ),
     (
         "E009",
-        ("PASSWORD_RESET_CONFIRM_URL", "USERNAME_RESET_CONFIRM_URL", "ACTIVATION_URL"),
+        (
+            "PASSWORD_RESET_CONFIRM_URL",
+            "USERNAME_RESET_CONFIRM_URL",
+            "ACTIVATION_URL",
+            "EMAIL_CHANGE_CONFIRM_URL",
+        ),
         _link_format,
         "a string containing {uid} and {token}",
     ),
     (
         "E010",
-        ("SEND_ACTIVATION_EMAIL", "THROTTLE_FAIL_OPEN"),
+        (
+            "SEND_ACTIVATION_EMAIL",
+            "THROTTLE_FAIL_OPEN",
+            "USERNAME_CASE_INSENSITIVE",
+            "PASSWORD_CHANGED_EMAIL_CONFIRMATION",
+            "USERNAME_CHANGED_EMAIL_CONFIRMATION",
+            "EMAIL_CHANGE_CONFIRMATION",
+        ),
         lambda value: isinstance(value, bool),
         "True or False",
     ),

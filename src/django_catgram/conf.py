@@ -44,8 +44,18 @@ DEFAULTS: dict[str, Any] = {
     "PASSWORD_RESET_CONFIRM_URL": "#/password/reset/confirm/{uid}/{token}",
     "USERNAME_RESET_CONFIRM_URL": "#/username/reset/confirm/{uid}/{token}",
     "ACTIVATION_URL": "#/activate/{uid}/{token}",
+    "EMAIL_CHANGE_CONFIRM_URL": "#/email/change/confirm/{uid}/{token}",
     # When true, registration creates an inactive user and mails an activation link.
     "SEND_ACTIVATION_EMAIL": False,
+    # When true, a new or changed username must differ from every other in more than case.
+    "USERNAME_CASE_INSENSITIVE": True,
+    # Mail a notice to the user's address after a password change or reset, and after a
+    # username change or reset (djoser's settings of the same names).
+    "PASSWORD_CHANGED_EMAIL_CONFIRMATION": True,
+    "USERNAME_CHANGED_EMAIL_CONFIRMATION": True,
+    # When true, a new e-mail address is set only once the link mailed to it is followed
+    # (EMAIL_CHANGE_CONFIRM_URL); the old address is told.
+    "EMAIL_CHANGE_CONFIRMATION": False,
 }
 
 T = TypeVar("T")
@@ -128,6 +138,26 @@ class CatgramSettings:
     @property
     def SEND_ACTIVATION_EMAIL(self) -> bool:
         return self._get("SEND_ACTIVATION_EMAIL", bool)
+
+    @property
+    def USERNAME_CASE_INSENSITIVE(self) -> bool:
+        return self._get("USERNAME_CASE_INSENSITIVE", bool)
+
+    @property
+    def PASSWORD_CHANGED_EMAIL_CONFIRMATION(self) -> bool:
+        return self._get("PASSWORD_CHANGED_EMAIL_CONFIRMATION", bool)
+
+    @property
+    def USERNAME_CHANGED_EMAIL_CONFIRMATION(self) -> bool:
+        return self._get("USERNAME_CHANGED_EMAIL_CONFIRMATION", bool)
+
+    @property
+    def EMAIL_CHANGE_CONFIRMATION(self) -> bool:
+        return self._get("EMAIL_CHANGE_CONFIRMATION", bool)
+
+    @property
+    def EMAIL_CHANGE_CONFIRM_URL(self) -> str:
+        return self._get("EMAIL_CHANGE_CONFIRM_URL", str)
 
 
 catgram_settings = CatgramSettings()

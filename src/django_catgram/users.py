@@ -55,8 +55,8 @@ def target_user(request: HttpRequest, user_id: str) -> User:
         raise Http404 from None
 
 
-def update_email(user: User, email: str | None) -> User:
-    if email is not None and (changed := accounts.set_email(user, email)):
+def update_email(request: HttpRequest, user: User, email: str | None) -> User:
+    if email is not None and (changed := accounts.change_email(request, user, email)):
         user.save(update_fields=changed)
     return user
 
@@ -96,7 +96,7 @@ def list_users(request: HttpRequest) -> Any:
 def set_password(request: HttpRequest, body: SetPassword) -> Any:
     accounts.check_current_password(caller(request), body.current_password)
     accounts.check_password(caller(request), body.new_password, "new_password")
-    accounts.set_password(caller(request), body.new_password)
+    accounts.set_password(request, caller(request), body.new_password)
     return Status(204, None)
 
 
@@ -109,7 +109,7 @@ def set_password(request: HttpRequest, body: SetPassword) -> Any:
 )
 def set_username(request: HttpRequest, body: SetUsername) -> Any:
     accounts.check_current_password(caller(request), body.current_password)
-    accounts.change_username(caller(request), body.new_username)
+    accounts.change_username(request, caller(request), body.new_username)
     return Status(204, None)
 
 
@@ -140,7 +140,7 @@ def reset_password(request: HttpRequest, body: EmailIn) -> Any:
 def reset_password_confirm(request: HttpRequest, body: PasswordResetConfirm) -> Any:
     user = accounts.user_from_link(body.uid, body.token, default_token_generator)
     accounts.check_password(user, body.new_password, "new_password")
-    accounts.set_password(user, body.new_password)
+    accounts.set_password(request, user, body.new_password)
     return Status(204, None)
 
 
@@ -170,7 +170,7 @@ def reset_username(request: HttpRequest, body: EmailIn) -> Any:
 )
 def reset_username_confirm(request: HttpRequest, body: UsernameResetConfirm) -> Any:
     user = accounts.user_from_link(body.uid, body.token, accounts.username_token_generator)
-    accounts.change_username(user, body.new_username)
+    accounts.change_username(request, user, body.new_username)
     return Status(204, None)
 
 
@@ -209,6 +209,20 @@ def resend_activation(request: HttpRequest, body: EmailIn) -> Any:
     return Status(204, None)
 
 
+@router.post(
+    "users/email_change_confirm/",
+    auth=None,
+    throttle=throttles.RESET,
+    response={204: None, 400: BodyErrors, 429: Detail},
+    url_name="user-email-change-confirm",
+    operation_id="email_change_confirm",
+    summary=_("Set the new address with the uid and token mailed to it (each link works once)"),
+)
+def email_change_confirm(request: HttpRequest, body: UidToken) -> Any:
+    accounts.confirm_email_change(request, body.uid, body.token)
+    return Status(204, None)
+
+
 # After the users/<action>/ paths, which would otherwise be taken for user ids.
 USER_PATH = "users/{user_id}/"
 
@@ -241,7 +255,7 @@ def get_user(request: HttpRequest, user_id: str) -> Any:
     summary=_("Change a user's email (the username is read-only here)"),
 )
 def change_user(request: HttpRequest, user_id: str, body: UserChange) -> Any:
-    return update_email(target_user(request, user_id), body.email)
+    return update_email(request, target_user(request, user_id), body.email)
 
 
 @router.delete(
