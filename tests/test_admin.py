@@ -1,7 +1,8 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-from django_catgram.models import Achievement, Cat
+from django_catgram.models import Achievement, Cat, LoginSession
+from tests.conftest import Api
 
 pytestmark = pytest.mark.django_db
 
@@ -63,3 +64,16 @@ def test_the_cat_change_page_shows_its_achievements(admin_client, cat):
 def test_achievements_are_searchable(admin_client, cat):
     response = admin_client.get("/admin/catgram/achievement/", {"q": "mice"})
     assert [a.name for a in response.context["cl"].result_list] == ["Catches mice"]
+
+
+def test_staff_end_a_users_session_in_the_admin(admin_client, anonymous, alice):
+    token = anonymous.log_in("alice").token
+    session = LoginSession.objects.get(user=alice)
+    listed = admin_client.get("/admin/catgram/loginsession/", {"q": "alice"})
+    assert listed.status_code == 200 and "alice" in listed.content.decode()
+    assert admin_client.get("/admin/catgram/loginsession/add/").status_code == 403
+    deleted = admin_client.post(
+        f"/admin/catgram/loginsession/{session.pk}/delete/", {"post": "yes"}
+    )
+    assert deleted.status_code == 302
+    assert Api(anonymous.client, token).get("users/me/").status_code == 401
