@@ -297,7 +297,8 @@ def test_catgram_sweep_lists_and_cleans_the_bucket(site, api, bucket):
 
     assert swept.splitlines() == [
         f"removed {orphan}",
-        "Removed 1 unreferenced photo files (0 younger than 0 s kept); 0 files of cats missing.",
+        "Removed 1 unreferenced photo files (0 younger than 0 s kept) and 0 expired login"
+        " sessions; 0 files of cats missing.",
     ]
     assert orphan not in bucket.objects()
     assert files <= bucket.objects()
