@@ -261,3 +261,18 @@ def test_without_the_setting_an_address_changes_at_once_and_nothing_is_mailed(as
     response = as_alice.patch("users/me/", {"email": "new@example.com"})
     assert response.json()["email"] == "new@example.com"
     assert mail.outbox == []
+
+
+@CONFIRMED
+def test_a_first_address_is_confirmed_too_and_nobody_else_is_told(
+    anonymous, db, django_capture_on_commit_callbacks
+):
+    User.objects.create_user("noaddress", password=PASSWORD)
+    client = anonymous.log_in("noaddress")
+    assert client.patch("users/me/", {"email": "first@example.com"}).json()["email"] == ""
+    [message] = mail.outbox
+    with django_capture_on_commit_callbacks(execute=True):
+        confirmed = anonymous.post("users/email_change_confirm/", link_in_mail(message))
+    assert confirmed.status_code == 204
+    assert User.objects.get(username="noaddress").email == "first@example.com"
+    assert len(mail.outbox) == 1
