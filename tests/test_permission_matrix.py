@@ -22,6 +22,13 @@ pytestmark = pytest.mark.django_db
 NEW_PASSWORD = "Whiskers-Anew-77"
 BAD_LINK = {"uid": "MTIz", "token": "abc-123"}
 CALLERS = ("anonymous", "self", "other", "staff")
+TOKEN_IN_BODY = {
+    "auth/token/refresh",
+    "auth/token/verify",
+    "auth/token/blacklist",
+    "auth/jwt/refresh/",
+    "auth/jwt/verify/",
+}
 
 ROWS = [
     ("POST", "users/", {"username": "newbie", "password": PASSWORD}, (201, 201, 201, 201)),
@@ -177,6 +184,8 @@ def test_each_row_for_each_caller(
     if expected == 204:
         assert response.content == b""
     elif expected >= 400 and expected != 400:
-        assert set(response.json()) == {"detail"}
+        # simplejwt's body for a token sent in the body names its code too.
+        token_in_body = path in TOKEN_IN_BODY and expected == 401
+        assert set(response.json()) == ({"detail", "code"} if token_in_body else {"detail"})
     if method != "GET" and expected in (401, 403, 404):
         assert snapshot() == before

@@ -236,3 +236,43 @@ def test_a_session_keeps_a_long_user_agent_cut_and_an_odd_address_empty(
     assert response.status_code == 200
     rows = sessions_of(anonymous, response.json()["token"])["results"]
     assert rows[0]["current"] and rows[0]["ip"] is None
+
+
+@pytest.mark.parametrize(
+    ("path", "key"),
+    [
+        ("auth/token/refresh", "refresh"),
+        ("auth/token/verify", "token"),
+        ("auth/token/blacklist", "refresh"),
+        ("auth/jwt/refresh/", "refresh"),
+        ("auth/jwt/verify/", "token"),
+    ],
+)
+def test_a_bad_token_in_a_body_gets_simplejwts_401(anonymous, alice, path, key):
+    access, refresh_token = log_in(anonymous)
+    assert Api(anonymous.client, access).post("auth/logout_all").status_code == 204
+    for token in ("forged", access if key == "token" else refresh_token):
+        response = anonymous.post(path, {key: token})
+        assert (response.status_code, response.json()) == (
+            401,
+            {"detail": "Token is invalid or expired", "code": "token_not_valid"},
+        )
+
+
+def test_djosers_jwt_layout_logs_in_refreshes_and_verifies(anonymous, alice):
+    created = anonymous.post("auth/jwt/create/", CREDENTIALS)
+    assert set(created.json()) == {"access", "refresh"}
+    refreshed = anonymous.post("auth/jwt/refresh/", {"refresh": created.json()["refresh"]})
+    assert set(refreshed.json()) == {"access", "refresh"}
+    assert (
+        anonymous.post("auth/jwt/refresh/", {"refresh": created.json()["refresh"]}).status_code
+        == 401
+    )
+    for token in refreshed.json().values():
+        assert anonymous.post("auth/jwt/verify/", {"token": token}).json() == {}
+    assert works(anonymous, refreshed.json()["access"])
+    wrong = anonymous.post("auth/jwt/create/", {"username": "alice", "password": "wrong"})
+    assert (wrong.status_code, wrong.json()) == (
+        401,
+        {"detail": "No active account found with the given credentials"},
+    )

@@ -144,6 +144,7 @@ def verify_token(request: HttpRequest, body: TokenIn) -> Any:
 )
 def blacklist_token(request: HttpRequest, body: RefreshIn) -> Any:
     refresh = RefreshToken(body.refresh)
+    user_for_token(refresh)  # a token of an ended session is 401, as at refresh and verify
     refresh.blacklist()
     end_session(refresh)
     return Status(204, None)

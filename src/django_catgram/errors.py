@@ -104,20 +104,24 @@ def on_invalid_input(request: HttpRequest, exc: InvalidInput, api: NinjaAPI) -> 
     return _respond(api, request, exc.errors, 400)
 
 
-def on_authentication_error(
-    request: HttpRequest, exc: AuthenticationError, api: NinjaAPI
-) -> HttpResponse:
-    message = exc.message if exc.message != "Unauthorized" else messages.NOT_AUTHENTICATED
-    response = _respond(api, request, {"detail": message}, 401)
+def unauthorized(api: NinjaAPI, request: HttpRequest, body: dict[str, Any]) -> HttpResponse:
+    response = _respond(api, request, body, 401)
     response["WWW-Authenticate"] = 'Bearer realm="api"'
     return response
 
 
+def on_authentication_error(
+    request: HttpRequest, exc: AuthenticationError, api: NinjaAPI
+) -> HttpResponse:
+    message = exc.message if exc.message != "Unauthorized" else messages.NOT_AUTHENTICATED
+    return unauthorized(api, request, {"detail": message})
+
+
 def on_token_error(request: HttpRequest, exc: TokenError, api: NinjaAPI) -> HttpResponse:
-    """A token sent in a body (refresh, verify, blacklist) that is forged, expired or spent."""
-    return on_authentication_error(
-        request, AuthenticationError(401, messages.TOKEN_INVALID_OR_EXPIRED), api
-    )
+    """A token sent in a body (refresh, verify, blacklist) that is forged, expired or spent:
+    simplejwt's body for it, ``code`` included."""
+    body = {"detail": messages.TOKEN_INVALID_OR_EXPIRED, "code": "token_not_valid"}
+    return unauthorized(api, request, body)
 
 
 def on_authorization_error(
