@@ -21,7 +21,15 @@ from django_catgram.models import Achievement, Cat
 from django_catgram.schemas import CAT_FIELDS, CatIn
 
 # How often to ask whether a write whose commit failed went through, before keeping its file.
-COMMIT_CHECK_ATTEMPTS = 3
+# After a commit that failed, whether it went through is asked this many times, waiting 0.05 s,
+# then twice as long each time (1.5 s in all): a database that drops connections now and then
+# (a failover, a terminated backend) most often answers again within that.
+COMMIT_CHECK_ATTEMPTS = 6
+COMMIT_CHECK_FIRST_WAIT = 0.05
+IN_DOUBT = (
+    "Photo %s kept: the database could not say whether its write committed; catgram_sweep "
+    "removes it later if no cat refers to it"
+)
 
 logger = logging.getLogger(__name__)
 M = TypeVar("M", bound=Model)
@@ -157,7 +165,9 @@ def photo_is_referenced(name: str) -> bool:
             if connection.in_atomic_block:
                 return True  # the host's own transaction decides, later
             connection.close()
-            time.sleep(0.05 * attempt)
+            if attempt + 1 < COMMIT_CHECK_ATTEMPTS:
+                time.sleep(COMMIT_CHECK_FIRST_WAIT * 2**attempt)
+    logger.error(IN_DOUBT, name)
     return True
 
 
