@@ -105,10 +105,17 @@ def check_current_password(user: User, password: str) -> None:
         raise InvalidInput.on("current_password", messages.INVALID_PASSWORD)
 
 
+def changeable_email_field() -> str | None:
+    """The user model's address field, or None where the address is the username (which
+    changes only as the username does)."""
+    field = email_field()
+    return None if field == get_user_model().USERNAME_FIELD else field
+
+
 def set_email(user: User, email: str) -> list[str]:
     """Give ``user`` the (checked) address, unless the address is the username; the fields set."""
-    field = email_field()
-    if field == get_user_model().USERNAME_FIELD:
+    field = changeable_email_field()
+    if field is None:
         return []
     setattr(user, field, clean_email(email))
     return [field]
@@ -124,23 +131,20 @@ def change_email(request: HttpRequest, user: User, email: str) -> list[str]:
     followed (``confirm_email_change``): nothing is set yet. Clearing the address needs no link,
     and the old address is told.
     """
-    field = email_field()
-    old, new = getattr(user, field, ""), clean_email(email)
-    if not catgram_settings.EMAIL_CHANGE_CONFIRMATION or new == old:
+    field = changeable_email_field()
+    if not catgram_settings.EMAIL_CHANGE_CONFIRMATION or field is None:
         return set_email(user, email)
-    if new:
+    old, new = getattr(user, field), clean_email(email)
+    if new and new != old:
         change = {"user": str(user.pk), "from": old, "to": new}
         token = signing.dumps(change, salt=EMAIL_CHANGE_SALT)
-        send(
-            request,
-            user,
-            "email_change",
-            new,
-            url=link(request, "EMAIL_CHANGE_CONFIRM_URL", user, token),
-        )
+        url = link(request, "EMAIL_CHANGE_CONFIRM_URL", user, token)
+        send(request, user, "email_change", new, url=url)
         return []
-    tell_old_address(request, user, old, new)
-    return set_email(user, new)
+    if new != old:
+        tell_old_address(request, user, old, new)
+    setattr(user, field, new)
+    return [field]
 
 
 def confirm_email_change(request: HttpRequest, uid: str, token: str) -> None:
@@ -150,8 +154,10 @@ def confirm_email_change(request: HttpRequest, uid: str, token: str) -> None:
     reset link (``PASSWORD_RESET_TIMEOUT``).
     """
     user = user_from_uid(uid)
-    field = email_field()
-    old = getattr(user, field, "")
+    field = changeable_email_field()
+    if field is None:  # no link is mailed then
+        raise InvalidInput.on("token", messages.INVALID_LINK_TOKEN)
+    old = getattr(user, field)
     try:
         change = signing.loads(
             token, salt=EMAIL_CHANGE_SALT, max_age=settings.PASSWORD_RESET_TIMEOUT

@@ -47,21 +47,20 @@ def start_session(request: HttpRequest, user: User) -> RefreshToken:
         ip=client_address(request),
     )
     user_logged_in.send(sender=type(user), request=request, user=user)
-    return new_refresh_token(user, session)
+    return new_refresh_token(user, session.pk)
 
 
 def continue_session(request: HttpRequest, user: User, refresh: Token) -> RefreshToken:
     """The next refresh token of ``refresh``'s session (which ``user_for_token`` found live)."""
-    now = timezone.now()
-    sessions = LoginSession.objects.filter(pk=session_id(refresh), user=user)
-    continued = sessions.update(
+    now, pk = timezone.now(), session_id(refresh)
+    continued = LoginSession.objects.filter(pk=pk, user=user).update(
         last_used=now,
         expires_at=now + catgram_settings.REFRESH_TOKEN_LIFETIME,
         ip=client_address(request),
     )
     if not continued:  # ended since user_for_token looked
         raise TokenError(messages.TOKEN_INVALID_OR_EXPIRED)
-    return new_refresh_token(user, LoginSession(pk=session_id(refresh)))
+    return new_refresh_token(user, pk)
 
 
 def end_session(token: Token) -> None:

@@ -64,12 +64,13 @@ class RefreshToken(jwt_tokens.RefreshToken):
         return catgram_settings.REFRESH_TOKEN_LIFETIME
 
 
-def new_refresh_token(user: User, session: LoginSession) -> RefreshToken:
-    """A refresh token of ``user`` in ``session``; its access token carries the same claims."""
+def new_refresh_token(user: User, session_pk: int) -> RefreshToken:
+    """A refresh token of ``user`` in the login session ``session_pk``; its access token carries
+    the same claims."""
     # ninja-jwt types for_user's cls as T where it means type[T].
     refresh: RefreshToken = RefreshToken.for_user(user)  # type: ignore[misc, assignment]
     refresh[PASSWORD_STAMP_CLAIM] = password_stamp(user)
-    refresh[SESSION_CLAIM] = session.pk
+    refresh[SESSION_CLAIM] = session_pk
     return refresh
 
 
