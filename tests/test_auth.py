@@ -113,10 +113,13 @@ def test_a_token_for_another_user_id_signed_with_another_key_is_refused(anonymou
 
 
 def test_an_expired_token_is_refused(anonymous, alice):
-    with override_settings(CATGRAM={"ACCESS_TOKEN_LIFETIME": timedelta(seconds=1)}):
+    # Three seconds: "exp" is whole seconds, so the token is valid for two at least, time
+    # enough for its first use on a busy machine.
+    with override_settings(CATGRAM={"ACCESS_TOKEN_LIFETIME": timedelta(seconds=3)}):
         token = obtain(anonymous).json()["token"]
     assert Api(anonymous.client, token).get("users/me/").status_code == 200
-    time.sleep(1.1)
+    expires = jwt.decode(token, options={"verify_signature": False})["exp"]
+    time.sleep(max(0, expires + 1 - time.time()))
     refused(anonymous, token)
 
 
