@@ -1,9 +1,12 @@
-"""The cats list's count: cached, and renewed by every write of a cat or an achievement."""
+"""The cats list's count: cached, exact after every write, and kept by writes that cannot
+have changed it."""
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from django_catgram.counts import VERSION_KEY
+from django_catgram.counts import rows_tag, tag_key
 from django_catgram.models import Achievement, Cat
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +42,7 @@ def test_writes_that_send_no_signals_do_not_show_until_the_count_expires(as_alic
     assert count(as_alice) == 1
     Cat.objects.bulk_create([Cat(name="Bulk", color="red", birth_year=2020, owner=alice)])
     assert count(as_alice) == 1  # served from the cache
-    cache.delete(VERSION_KEY)
+    cache.clear()  # as when the count expires
     assert count(as_alice) == 2
 
 
@@ -86,12 +89,114 @@ def test_the_count_is_renewed_again_when_the_write_commits(
     assert count(as_alice) == 0
     with django_capture_on_commit_callbacks() as callbacks:
         new_cat(as_alice)
-    cache.set(VERSION_KEY, "counted-before-the-commit")
+    rows = tag_key(rows_tag(Cat))
+    cache.set(rows, "counted-before-the-commit")
     for callback in callbacks:
         callback()
-    assert cache.get(VERSION_KEY) is None
+    assert cache.get(rows) is None
 
 
 def test_an_impossible_filter_counts_zero_without_a_query(as_alice, django_assert_num_queries):
     with django_assert_num_queries(1):  # the token's user only
         assert count(as_alice, f"owner={2**70}") == 0
+
+
+def counts_again(api, query):
+    """Whether listing with ``query`` counts in the database."""
+    with CaptureQueriesContext(connection) as queries:
+        count(api, query)
+    return any("COUNT(" in item["sql"] for item in queries.captured_queries)
+
+
+QUERIES = [
+    None,
+    "owner=me",
+    "color=red",
+    "color=blue",
+    "birth_year=2020",
+    "birth_year_min=2019",
+    "birth_year_max=2019",
+    "achievement=Purrs",
+    "achievement=Meows",
+    "search=to",
+    "search=zz",
+    "color=red&achievement=Purrs",
+    "owner=me&birth_year_min=2020&ordering=-name",
+]
+
+
+def counts_are_exact(api):
+    """Every query's count as served equals its count made afresh (which it then caches)."""
+    served = [count(api, query) for query in QUERIES]
+    cache.clear()
+    assert served == [count(api, query) for query in QUERIES]
+
+
+def test_every_count_is_exact_after_every_kind_of_write(as_alice, as_bob, as_staff, bob):
+    tom = new_cat(as_alice, "Tom", ["Purrs"])
+    new_cat(as_alice, "Zaza", ["Meows", "Purrs"])
+    bobs = new_cat(as_bob, "Toby", ["Meows"])
+    counts_are_exact(as_alice)
+    cats_of_alice = Cat.objects.filter(owner__username="alice")
+    writes = [
+        lambda: new_cat(as_alice, "Felix", ["Purrs"]),
+        lambda: as_alice.patch(f"cats/{tom['id']}/", {"color": "blue"}),
+        lambda: as_alice.patch(f"cats/{tom['id']}/", {"birth_year": 2018}),
+        lambda: as_alice.patch(f"cats/{tom['id']}/", {"name": "Zorro"}),
+        lambda: as_alice.patch(
+            f"cats/{tom['id']}/", {"achievements": [{"achievement_name": "Meows"}]}
+        ),
+        lambda: as_alice.put(
+            f"cats/{tom['id']}/", {"name": "Tom", "color": "red", "birth_year": 2020}
+        ),
+        lambda: as_staff.patch(
+            f"achievements/{Achievement.objects.get(name='Purrs').pk}/",
+            {"achievement_name": "Naps"},
+        ),
+        lambda: as_staff.patch(
+            f"achievements/{Achievement.objects.get(name='Naps').pk}/",
+            {"achievement_name": "Purrs"},
+        ),
+        lambda: Achievement.objects.get(name="Meows").cats.add(cats_of_alice.first()),
+        lambda: Achievement.objects.get(name="Meows").cats.clear(),
+        lambda: cats_of_alice.get(name="Zaza").achievements.clear(),
+        lambda: Achievement.objects.get(name="Purrs").cats.remove(cats_of_alice.first()),
+        lambda: Cat(**{**Cat.objects.values().get(pk=tom["id"]), "color": "green"}).save(),
+        lambda: as_staff.delete(f"achievements/{Achievement.objects.get(name='Purrs').pk}/"),
+        lambda: as_bob.delete(f"cats/{bobs['id']}/"),
+        lambda: new_cat(as_bob, "Tosca", ["Meows"]),
+        bob.delete,
+        lambda: as_alice.delete(f"cats/{tom['id']}/"),
+    ]
+    for write in writes:
+        write()
+        counts_are_exact(as_alice)
+
+
+@pytest.mark.parametrize(
+    ("change", "kept"),
+    [
+        ({"name": "Zorro"}, [None, "color=red", "owner=me", "achievement=Purrs"]),
+        ({"color": "blue"}, [None, "color=green", "birth_year=2020", "search=to"]),
+        ({"birth_year": 2018}, [None, "color=red", "achievement=Purrs"]),
+        ({"achievements": [{"achievement_name": "Meows"}]}, [None, "color=red", "search=to"]),
+    ],
+)
+def test_a_change_keeps_the_counts_it_cannot_have_changed(as_alice, change, kept):
+    tom = new_cat(as_alice, "Tom", ["Purrs"])
+    for query in kept:
+        count(as_alice, query)
+    assert as_alice.patch(f"cats/{tom['id']}/", change).status_code == 200
+    assert [query for query in kept if counts_again(as_alice, query)] == []
+
+
+def test_a_new_cat_keeps_the_counts_of_other_values(as_alice):
+    new_cat(as_alice, "Tom", ["Purrs"])
+    for query in ("color=blue", "birth_year=1999", "achievement=Purrs"):
+        count(as_alice, query)
+    new_cat(as_alice, "Felix")  # red, 2020, no achievements
+    assert not any(
+        counts_again(as_alice, query)
+        for query in ("color=blue", "birth_year=1999", "achievement=Purrs")
+    )
+    assert counts_again(as_alice, "color=red")

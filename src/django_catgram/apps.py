@@ -11,16 +11,19 @@ class CatgramConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from django.db.models.signals import m2m_changed, post_delete, post_save
+        from django.db.models.signals import m2m_changed, post_save, pre_delete
 
+        from django_catgram import counts
         from django_catgram.checks import check_settings
-        from django_catgram.counts import forget_counts
         from django_catgram.models import Achievement, Cat
 
         checks.register(check_settings)
-        for model in (Cat, Achievement):
-            post_save.connect(forget_counts, sender=model, dispatch_uid=f"catgram-{model}-save")
-            post_delete.connect(forget_counts, sender=model, dispatch_uid=f"catgram-{model}-del")
+        for model, saved, deleting in (
+            (Cat, counts.cat_saved, counts.cat_deleting),
+            (Achievement, counts.achievement_saved, counts.achievement_deleting),
+        ):
+            post_save.connect(saved, sender=model, dispatch_uid=f"catgram-{model}-save")
+            pre_delete.connect(deleting, sender=model, dispatch_uid=f"catgram-{model}-del")
         m2m_changed.connect(
-            forget_counts, sender=Cat.achievements.through, dispatch_uid="catgram-links"
+            counts.links_changed, sender=Cat.achievements.through, dispatch_uid="catgram-links"
         )

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
 from django_catgram.messages import _
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 MIN_BIRTH_YEAR = 1900
 # Where the storage keeps the photos (``catgram_sweep`` looks there for files nobody refers to).
@@ -31,7 +35,35 @@ def cat_image_path(instance: Cat, filename: str) -> str:
     return f"{PHOTO_FOLDER}{uuid.uuid4().hex}{PurePath(filename).suffix.lower()}"
 
 
-class Achievement(models.Model):
+class RemembersValues(models.Model):
+    """Keeps the column values a row was read with, so that a save can tell what it changed
+    (``counts.changed_tags``)."""
+
+    loaded_values: dict[str, Any]
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def from_db(
+        cls, db: str | None, field_names: Collection[str], values: Collection[Any], **kwargs: Any
+    ) -> Self:
+        instance = super().from_db(db, field_names, values, **kwargs)
+        instance.loaded_values = {
+            name: value
+            for name, value in zip(field_names, values, strict=True)
+            if value is not models.DEFERRED
+        }
+        return instance
+
+    def remember_values(self) -> None:
+        """The row as saved is what the next save compares with."""
+        self.loaded_values = {
+            field.attname: getattr(self, field.attname) for field in self._meta.concrete_fields
+        }
+
+
+class Achievement(RemembersValues):
     """Something a cat can do; names are unique and shared by all cats."""
 
     name = models.CharField(max_length=64, unique=True)
@@ -43,7 +75,7 @@ class Achievement(models.Model):
         return self.name
 
 
-class Cat(models.Model):
+class Cat(RemembersValues):
     """A cat card kept by its owner."""
 
     name = models.CharField(max_length=16)
