@@ -11,10 +11,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from django_catgram import compiled
 from django_catgram.models import AchievementCat, Cat
 from django_catgram.schemas import CAT_FIELDS
 
@@ -31,10 +33,15 @@ def achievements_by_cat(cat_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     """Each cat's achievements, by name, in one query."""
     found: dict[int, list[dict[str, Any]]] = defaultdict(list)
     if cat_ids:
-        links = (
-            AchievementCat.objects.filter(cat_id__in=cat_ids)
-            .order_by("achievement__name")
-            .values_list("cat_id", "achievement_id", "achievement__name")
+        links = compiled.rows(
+            AchievementCat,
+            ("achievements of cats", len(cat_ids)),
+            lambda: (
+                AchievementCat.objects.filter(cat_id__in=cat_ids)
+                .order_by("achievement__name")
+                .values_list("cat_id", "achievement_id", "achievement__name")
+            ),
+            cat_ids,
         )
         for cat_id, achievement_id, name in links:
             found[cat_id].append(achievement_object(achievement_id, name))
@@ -84,19 +91,29 @@ def cat_objects(request: HttpRequest, rows: Iterable[Mapping[str, Any]]) -> list
 
 def cat_object_by_id(request: HttpRequest, cat_id: int) -> dict[str, Any] | None:
     """One cat's object, with its achievements joined in the same query; None if none."""
-    rows = list(
-        Cat.objects.filter(pk=cat_id)
-        .order_by("achievements__name")
-        .values(*CAT_COLUMNS, "achievements__id", "achievements__name")
+    try:
+        Cat._meta.pk.run_validators(cat_id)
+    except ValidationError:
+        return None  # beyond the column's range, which compiled.rows does not check
+    rows = compiled.rows(
+        Cat,
+        "a cat with its achievements",
+        lambda: (
+            Cat.objects.filter(pk=cat_id)
+            .order_by("achievements__name")
+            .values_list(*CAT_COLUMNS, "achievements__id", "achievements__name")
+        ),
+        [cat_id],
     )
     if not rows:
         return None
     achievements = [
-        achievement_object(row["achievements__id"], row["achievements__name"])
-        for row in rows
-        if row["achievements__id"] is not None
+        achievement_object(achievement_id, name)
+        for *_, achievement_id, name in rows
+        if achievement_id is not None
     ]
-    return cat_object(request, rows[0], achievements, timezone.localdate().year)
+    row = dict(zip(CAT_COLUMNS, rows[0], strict=False))
+    return cat_object(request, row, achievements, timezone.localdate().year)
 
 
 def written_cat_object(request: HttpRequest, cat: Cat) -> dict[str, Any]:

@@ -11,6 +11,8 @@ and makemigrations never sees it. It is written as SQL rather than as
 """
 
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import ProjectState
 
 INDEX = "catgram_cat_name_trgm"
 
@@ -20,10 +22,16 @@ class AddTrigramIndex(migrations.operations.base.Operation):
 
     reversible = True
 
-    def state_forwards(self, app_label, state):
+    def state_forwards(self, app_label: str, state: ProjectState) -> None:
         pass
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+    def database_forwards(
+        self,
+        app_label: str,
+        schema_editor: BaseDatabaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         if schema_editor.connection.vendor == "postgresql":
             # Imported here: it needs psycopg, which a site on SQLite may not have.
             from django.contrib.postgres.operations import TrigramExtension
@@ -36,11 +44,17 @@ class AddTrigramIndex(migrations.operations.base.Operation):
                 f"USING gin (UPPER({quote('name')}) gin_trgm_ops)"
             )
 
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+    def database_backwards(
+        self,
+        app_label: str,
+        schema_editor: BaseDatabaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         if schema_editor.connection.vendor == "postgresql":
             schema_editor.execute(f"DROP INDEX {schema_editor.quote_name(INDEX)}")
 
-    def describe(self):
+    def describe(self) -> str:
         return f"Create the trigram index {INDEX} of the cats' names on PostgreSQL"
 
 
