@@ -15,33 +15,44 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
+from django.utils.crypto import salted_hmac
 
 PAGE_SIZE = 10
-CAT_COLUMNS = "id, name, color, birth_year, owner_id, image"
+CAT_COLUMNS = "id, name, color, birth_year, owner_id, image, thumbnail"
+# AbstractBaseUser.get_session_auth_hash's, which the token's password stamp is made of.
+SESSION_HASH_SALT = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
+UNAUTHENTICATED = {"detail": "Authentication credentials were not provided."}
 
 
 def respond(body: object, status: int = 200) -> HttpResponse:
     return HttpResponse(json.dumps(body), status=status, content_type="application/json")
 
 
-def authenticated(request: HttpRequest) -> bool:
-    """The token's signature, expiry and type, then its user and revocation in one query."""
+def authenticated(request: HttpRequest) -> tuple[int, str, str] | None:
+    """The id, username and e-mail of the token's user: its signature, expiry and type, then in
+    one query its active user and live login session, and its password stamp, as
+    ``tokens.user_for_token`` checks them."""
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme not in ("Bearer", "Token"):
-        return False
+        return None
     try:
         claims = jwt.decode(token, settings.SECRET_KEY, algorithms=["HS256"])
     except jwt.PyJWTError:
-        return False
+        return None
     if claims.get("token_type") != "access":
-        return False
+        return None
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT 1 FROM auth_user WHERE id = %s AND is_active AND NOT EXISTS "
-            "(SELECT 1 FROM catgram_revokedaccesstoken WHERE jti = %s)",
-            [claims.get("user_id"), claims.get("jti")],
+            "SELECT id, username, email, password, is_active, EXISTS(SELECT 1 FROM "
+            "catgram_loginsession WHERE id = %s AND user_id = auth_user.id) FROM auth_user "
+            "WHERE id = %s",
+            [claims.get("sid"), claims.get("user_id")],
         )
-        return cursor.fetchone() is not None
+        row = cursor.fetchone()
+    if row is None or not (row[4] and row[5]):
+        return None
+    stamp = salted_hmac(SESSION_HASH_SALT, row[3], algorithm="sha256").hexdigest()[:16]
+    return row[:3] if claims.get("pwd") == stamp else None
 
 
 def achievements_of(cat_ids: list[int]) -> dict[int, list[dict[str, object]]]:
@@ -68,8 +79,9 @@ def cat_objects(
         achievements = achievements_of([row[0] for row in rows])
     this_year = date.today().year
     cats = []
-    for cat_id, name, color, birth_year, owner_id, image in rows:
+    for cat_id, name, color, birth_year, owner_id, image, thumbnail in rows:
         image_url = default_storage.url(image) if image else None
+        thumbnail_url = default_storage.url(thumbnail) if thumbnail else None
         cats.append(
             {
                 "id": cat_id,
@@ -81,6 +93,8 @@ def cat_objects(
                 "age": this_year - birth_year,
                 "image": request.build_absolute_uri(image_url) if image_url else None,
                 "image_url": image_url,
+                "thumbnail": request.build_absolute_uri(thumbnail_url) if thumbnail_url else None,
+                "thumbnail_url": thumbnail_url,
             }
         )
     return cats
@@ -88,7 +102,7 @@ def cat_objects(
 
 def cat_list(request: HttpRequest) -> HttpResponse:
     if not authenticated(request):
-        return respond({"detail": "Authentication credentials were not provided."}, 401)
+        return respond(UNAUTHENTICATED, 401)
     try:
         page = int(request.GET.get("page", "1"))
     except ValueError:
@@ -117,10 +131,11 @@ def cat_list(request: HttpRequest) -> HttpResponse:
 
 def cat_detail(request: HttpRequest, cat_id: int) -> HttpResponse:
     if not authenticated(request):
-        return respond({"detail": "Authentication credentials were not provided."}, 401)
+        return respond(UNAUTHENTICATED, 401)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT c.id, c.name, c.color, c.birth_year, c.owner_id, c.image, a.id, a.name "
+            "SELECT c.id, c.name, c.color, c.birth_year, c.owner_id, c.image, c.thumbnail, a.id, "
+            "a.name "
             "FROM catgram_cat c LEFT JOIN catgram_achievementcat link ON link.cat_id = c.id "
             "LEFT JOIN catgram_achievement a ON a.id = link.achievement_id "
             "WHERE c.id = %s ORDER BY a.name",
@@ -129,17 +144,25 @@ def cat_detail(request: HttpRequest, cat_id: int) -> HttpResponse:
         rows = cursor.fetchall()
     if not rows:
         return respond({"detail": "Not found."}, 404)
-    [cat] = cat_objects(request, [rows[0][:6]], {})
+    [cat] = cat_objects(request, [rows[0][:7]], {})
     cat["achievements"] = [
-        {"id": row[6], "achievement_name": row[7]} for row in rows if row[6] is not None
+        {"id": row[7], "achievement_name": row[8]} for row in rows if row[7] is not None
     ]
     return respond(cat)
 
 
 def achievement_list(request: HttpRequest) -> HttpResponse:
     if not authenticated(request):
-        return respond({"detail": "Authentication credentials were not provided."}, 401)
+        return respond(UNAUTHENTICATED, 401)
     with connection.cursor() as cursor:
         cursor.execute("SELECT id, name FROM catgram_achievement ORDER BY name")
         rows = cursor.fetchall()
     return respond([{"id": pk, "achievement_name": name} for pk, name in rows])
+
+
+def users_me(request: HttpRequest) -> HttpResponse:
+    user = authenticated(request)
+    if user is None:
+        return respond(UNAUTHENTICATED, 401)
+    user_id, username, email = user
+    return respond({"email": email or "", "id": user_id, "username": username})
