@@ -7,7 +7,7 @@ import json
 import statistics
 import threading
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -19,6 +19,7 @@ class Request:
     path: str
     body: object = None
     headers: dict[str, str] = field(default_factory=dict)
+    kind: str = ""  # what run_kinds reports it under
 
 
 @dataclass
@@ -41,6 +42,8 @@ class Result:
     def percentile(self, fraction: float) -> float:
         """A latency percentile in milliseconds."""
         ordered = sorted(self.latencies)
+        if not ordered:
+            return float("nan")  # every request failed
         return 1000 * ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
     @property
@@ -68,11 +71,33 @@ def run(
 
     ``make_request(n)`` gives the n-th request, so that writes can vary their bodies.
     """
+    results = run_kinds(
+        base_url, make_request, seconds=seconds, connections=connections,
+        max_requests=max_requests,
+    ).values()  # fmt: skip
+    return Result(
+        max((result.seconds for result in results), default=seconds),
+        [latency for result in results for latency in result.latencies],
+        sum((result.statuses for result in results), Counter()),
+        sum((result.queries for result in results), Counter()),
+    )
+
+
+def run_kinds(
+    base_url: str,
+    make_request: Callable[[int], Request],
+    *,
+    seconds: float,
+    connections: int = 4,
+    max_requests: int | None = None,
+) -> dict[str, Result]:
+    """``run``, its figures by ``Request.kind``: each kind's requests per second are over the
+    whole run, so that a mixed workload's kinds add up."""
     parts = urlsplit(base_url)
     lock = threading.Lock()
-    latencies: list[float] = []
-    statuses: Counter = Counter()
-    queries: Counter = Counter()
+    latencies: dict[str, list[float]] = defaultdict(list)
+    statuses: dict[str, Counter] = defaultdict(Counter)
+    queries: dict[str, Counter] = defaultdict(Counter)
     sent = 0
     deadline = time.perf_counter() + seconds
 
@@ -97,13 +122,15 @@ def run(
                 connection.close()
                 connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
                 with lock:
-                    statuses["error"] += 1
+                    statuses[request.kind]["error"] += 1
                 continue
             elapsed = time.perf_counter() - started
+            counted = response.getheader("X-Queries")  # bench.middleware's; not the peer's
             with lock:
-                latencies.append(elapsed)
-                statuses[response.status] += 1
-                queries[int(response.getheader("X-Queries", "-1"))] += 1
+                latencies[request.kind].append(elapsed)
+                statuses[request.kind][response.status] += 1
+                if counted is not None:
+                    queries[request.kind][int(counted)] += 1
         connection.close()
 
     started = time.perf_counter()
@@ -112,7 +139,10 @@ def run(
         thread.start()
     for thread in threads:
         thread.join()
-    return Result(time.perf_counter() - started, latencies, statuses, queries)
+    elapsed = time.perf_counter() - started
+    return {
+        kind: Result(elapsed, latencies[kind], statuses[kind], queries[kind]) for kind in statuses
+    }
 
 
 def median(values: list[float]) -> float:
