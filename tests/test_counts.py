@@ -6,8 +6,10 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from django_catgram.counts import rows_tag, tag_key
+from django_catgram.cats import cats
+from django_catgram.counts import cached_count, rows_tag, tag_key, whole_table
 from django_catgram.models import Achievement, Cat
+from django_catgram.presenters import cat_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -200,3 +202,28 @@ def test_a_new_cat_keeps_the_counts_of_other_values(as_alice):
         for query in ("color=blue", "birth_year=1999", "achievement=Purrs")
     )
     assert counts_again(as_alice, "color=red")
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        lambda: Cat.objects.values("id", "achievements__id"),  # a row per link, or per lone cat
+        lambda: Cat.objects.values("color").distinct(),
+    ],
+)
+def test_a_count_without_a_filter_over_more_than_the_table_is_renewed_by_any_write(as_alice, rows):
+    tom = new_cat(as_alice, "Tom", ["Purrs"])
+    new_cat(as_alice, "Felix")
+    before = cached_count(rows())
+    as_alice.patch(
+        f"cats/{tom['id']}/",
+        {
+            "color": "blue",
+            "achievements": [{"achievement_name": "Purrs"}, {"achievement_name": "Naps"}],
+        },
+    )
+    assert cached_count(rows()) == before + 1 == rows().count()
+
+
+def test_the_list_without_filters_counts_the_whole_table_without_compiling_its_query():
+    assert whole_table(cat_rows(cats()))

@@ -3,7 +3,8 @@
 A large table is not counted on every page: a count is cached under its query with the versions
 of the tags it depends on, which the query's own WHERE clause names. An equality such as
 ``color = 'red'`` depends on the tag ``catgram_cat.color='red'``, any other comparison of a
-column (a range, a search) on the column's tag, and a query without a WHERE on the table's rows.
+column (a range, a search) on the column's tag, and a query of the whole table on its rows (one
+that counts rows a join or DISTINCT makes, without a WHERE, on every write).
 A write replaces the versions of the tags it changes, read off the rows it writes: a created or
 deleted cat changes the rows and each of its columns' values; a changed cat the columns whose
 values differ (both the old and the new value); a cat's achievements, a renamed or deleted
@@ -28,6 +29,8 @@ from django.db import models, transaction
 from django.db.models import QuerySet
 from django.db.models.expressions import Col
 from django.db.models.lookups import Lookup
+from django.db.models.sql.constants import LOUTER
+from django.db.models.sql.datastructures import Join
 from django.db.models.sql.where import WhereNode
 
 from django_catgram.caching import CacheUnavailable, cache_guard, try_cache
@@ -56,8 +59,10 @@ def value_tag(field: models.Field[Any, Any], value: Any) -> str:
 def query_tags(queryset: QuerySet[Any, Any]) -> set[str]:
     """The tags whose writes may change ``queryset``'s count."""
     tags = {EVERY_COUNT}
-    if not queryset.query.where:
+    if whole_table(queryset):
         return tags | {rows_tag(queryset.model)}
+    if not queryset.query.where:
+        tags.add(ANY_WRITE)  # counts rows that a join or DISTINCT makes: of no column alone
     for lookup in lookups(queryset.query.where):
         if lookup is None:
             tags.add(ANY_WRITE)
@@ -84,9 +89,17 @@ def lookups(node: WhereNode) -> Iterator[Lookup[Any] | None]:
 
 
 def whole_table(queryset: QuerySet[Any, Any]) -> bool:
-    """Whether ``queryset`` counts every row of its table."""
+    """Whether ``queryset`` counts every row of its table, once each."""
     query = queryset.query
-    return not (query.where or query.distinct or query.extra or len(query.alias_map) > 1)
+    return not (query.where or query.distinct or query.extra) and all(
+        keeps_rows(join) for join in query.alias_map.values() if isinstance(join, Join)
+    )
+
+
+def keeps_rows(join: Join) -> bool:
+    """Whether ``join`` gives each row exactly one: a foreign key's, never null or outer."""
+    forward = isinstance(join.join_field, models.ForeignKey)
+    return forward and (join.join_type == LOUTER or not join.nullable)
 
 
 def tag_key(tag: str) -> str:
