@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from django_catgram import compiled
 from django_catgram.models import Cat
@@ -41,7 +42,7 @@ def test_parameters_that_are_not_the_querys_are_refused(alice):
         )
 
 
-def test_values_the_orm_converts_are_read_through_the_orm_each_time(alice):
+def test_values_the_orm_converts_come_back_converted_each_time(alice):
     users = get_user_model().objects
     # On SQLite a boolean comes back as 0 or 1 without the ORM's converter.
     rows = [
@@ -55,6 +56,23 @@ def test_values_the_orm_converts_are_read_through_the_orm_each_time(alice):
     ]
     assert rows == [[(True,)], [(True,)]]
     assert type(rows[1][0][0]) is bool
+
+
+def test_converted_values_are_those_of_the_orm(alice):
+    users = get_user_model().objects
+    alice.last_login = timezone.now()
+    alice.save()
+    columns = ("is_active", "is_staff", "last_login", "date_joined")
+    rows = [
+        compiled.rows(
+            get_user_model(),
+            "test: converted columns",
+            lambda: users.filter(pk=alice.pk).values_list(*columns),
+            [alice.pk],
+        )
+        for _ in range(2)
+    ]
+    assert rows[1] == rows[0] == list(users.filter(pk=alice.pk).values_list(*columns))
 
 
 def test_a_query_that_matches_nothing_before_it_runs_has_no_rows():

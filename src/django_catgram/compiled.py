@@ -10,15 +10,27 @@ given, in order.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, models, router
 from django.db.models import QuerySet
+from django.db.models.sql import Query
 
-# (database alias, shape): the SQL, or None for a query whose values the ORM converts as it
-# reads them (run through the ORM each time).
-_compiled: dict[tuple[str, Hashable], str | None] = {}
+
+@dataclass(frozen=True)
+class Compiled:
+    """A query's SQL, and the converters the ORM applies to its values as it reads them (on
+    SQLite a boolean's 0 or 1, a datetime's text)."""
+
+    query: Query
+    sql: str
+    converters: dict[int, tuple[list[Any], Any]]
+
+
+# (database alias, shape): its query compiled.
+_compiled: dict[tuple[str, Hashable], Compiled] = {}
 
 
 def rows(
@@ -28,7 +40,7 @@ def rows(
     params: Sequence[Any],
 ) -> list[tuple[Any, ...]]:
     """The rows of ``build()``, a ``values_list`` query of ``model`` whose SQL ``shape``
-    determines and whose parameters are ``params``.
+    determines and whose parameters are ``params``, with the values the ORM would give.
 
     The ORM's checks of the values in a lookup (an id beyond its column's range matches
     nothing) run only when a shape is compiled: the caller gives values the column can hold.
@@ -36,7 +48,8 @@ def rows(
     alias = router.db_for_read(model)
     key = (alias, shape)
     if key not in _compiled:
-        compiler = build().query.get_compiler(using=alias)
+        query = build().query
+        compiler = query.get_compiler(using=alias)
         try:
             sql, compiled_params = compiler.as_sql()
         except EmptyResultSet:
@@ -44,11 +57,13 @@ def rows(
         if list(compiled_params) != list(params):
             raise ValueError(f"{shape!r}: the query's parameters are not the ones given")
         converters = compiler.get_converters([column for column, _, _ in compiler.select])
-        _compiled[key] = None if converters else sql
-    sql = _compiled[key]
-    if sql is None:
-        return list(build())
+        _compiled[key] = Compiled(query, sql, converters)
+    found = _compiled[key]
     with connections[alias].cursor() as cursor:
-        cursor.execute(sql, params)
-        found: list[tuple[Any, ...]] = cursor.fetchall()
-    return found
+        cursor.execute(found.sql, params)
+        fetched: list[tuple[Any, ...]] = cursor.fetchall()
+    if not found.converters:
+        return fetched
+    # A compiler of this thread's connection, to convert as the ORM's own would.
+    compiler = found.query.get_compiler(using=alias)
+    return [tuple(row) for row in compiler.apply_converters(fetched, found.converters)]

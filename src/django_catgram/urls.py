@@ -80,9 +80,26 @@ def guarded_patterns(patterns: list[URLPattern | URLResolver]) -> list[URLPatter
     return patterns
 
 
+def by_route(
+    patterns: list[URLPattern | URLResolver],
+) -> tuple[list[URLPattern | URLResolver], list[URLPattern | URLResolver]]:
+    """The first pattern of each route, and the others.
+
+    Ninja adds a pattern for each URL name of a path, all with the same route and view: only
+    the first can match, and the resolver would try each of the others on every request.
+    """
+    first: dict[str, URLPattern | URLResolver] = {}
+    for pattern in patterns:
+        first.setdefault(str(pattern.pattern), pattern)
+    routes = list(first.values())
+    return routes, [pattern for pattern in patterns if pattern not in routes]
+
+
 app_name = URLS_NAMESPACE
+routes, other_names = by_route(guarded_patterns(api.urls[0]))
 urlpatterns = [
-    *guarded_patterns(api.urls[0]),
+    *routes,
     # [\s\S]: a path holding a newline ("%0A") is a path too.
     re_path(r"^(?P<path>[\s\S]*)$", not_found, name="not-found"),
+    *other_names,  # after the catch-all: they serve reverse() only
 ]
