@@ -83,3 +83,20 @@ def test_a_query_that_matches_nothing_before_it_runs_has_no_rows():
         )
         == []
     )
+
+
+def test_limits_give_the_rows_of_the_querys_slice_by_the_sql_compiled_once(alice):
+    Cat.objects.bulk_create(
+        Cat(name=f"Cat {n}", color="red", birth_year=2020, owner=alice) for n in range(5)
+    )
+    names = Cat.objects.order_by("-name").values_list("name")
+    built = []
+
+    def build():
+        built.append(True)
+        return names
+
+    for limits in [(0, 2), (2, 4), (4, 6), (3, 3), (9, 12)]:
+        rows = compiled.rows(Cat, "test: a page", build, [], limits=limits)
+        assert rows == list(names[slice(*limits)])
+    assert len(built) == 2  # at the first call: the query, and its slice to check the LIMIT

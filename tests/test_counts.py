@@ -226,4 +226,5 @@ def test_a_count_without_a_filter_over_more_than_the_table_is_renewed_by_any_wri
 
 
 def test_the_list_without_filters_counts_the_whole_table_without_compiling_its_query():
-    assert whole_table(cat_rows(cats()))
+    assert whole_table(cats())
+    assert whole_table(cat_rows(cats()))  # joined to the owners

@@ -19,7 +19,7 @@ from django_catgram.permissions import caller, check_may_change_cat
 from django_catgram.presenters import (
     cat_object_by_id,
     cat_objects,
-    cat_rows,
+    cat_page,
     written_cat_object,
 )
 from django_catgram.routing import CatgramRouter
@@ -45,13 +45,13 @@ def cats() -> QuerySet[Cat]:
     operation_id="list_cats",
     summary=_("Cats, a page at a time, filtered by the query parameters"),
 )
-@paginate(PageNumberPagination, serialize=cat_objects, count=cached_count)
+@paginate(PageNumberPagination, serialize=cat_objects, count=cached_count, items=cat_page)
 def list_cats(
     request: HttpRequest,
     # Made at import time from CatFilter (filters.py): a class mypy cannot know the fields of.
     filters: Query[CatFilterQuery],  # type: ignore[valid-type]
 ) -> Any:
-    return cat_rows(filter_cats(request, cats()))
+    return filter_cats(request, cats())
 
 
 @router.post(

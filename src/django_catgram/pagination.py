@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.core.paginator import InvalidPage, Paginator
+from django.core.paginator import InvalidPage, Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Schema
@@ -48,13 +48,16 @@ class PageNumberPagination(PaginationBase):
         *,
         serialize: Callable[[HttpRequest, list[Any]], list[Any]] | None = None,
         count: Callable[[QuerySet[Any, Any]], int] | None = None,
+        items: Callable[[QuerySet[Any, Any], int, int], list[Any]] | None = None,
         **kwargs: Any,
     ) -> None:
         """``serialize(request, items)`` turns a page's items into its results, if given;
-        ``count(queryset)`` counts them, if given (by default ``queryset.count()``)."""
+        ``count(queryset)`` counts them, if given (by default ``queryset.count()``);
+        ``items(queryset, low, high)`` reads a page's items, if given (by default the slice)."""
         super().__init__(**kwargs)
         self.serialize = serialize
         self.count = count
+        self.items = items
 
     def paginate_queryset(
         self, queryset: QuerySet[Any, Any], pagination: Input, request: HttpRequest, **params: Any
@@ -72,9 +75,13 @@ class PageNumberPagination(PaginationBase):
             "previous": (
                 page_url(request, page.previous_page_number()) if page.has_previous() else None
             ),
-            "results": (
-                self.serialize(request, list(page.object_list))
-                if self.serialize
-                else page.object_list
-            ),
+            "results": self.results(request, queryset, page),
         }
+
+    def results(self, request: HttpRequest, queryset: QuerySet[Any, Any], page: Page[Any]) -> Any:
+        items: Any = page.object_list
+        if self.items:
+            per_page, count = page.paginator.per_page, page.paginator.count
+            low = (page.number - 1) * per_page
+            items = self.items(queryset, low, min(low + per_page, count))
+        return self.serialize(request, list(items)) if self.serialize else items

@@ -17,6 +17,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from django_catgram import compiled
+from django_catgram.counts import whole_table
 from django_catgram.models import AchievementCat, Cat
 from django_catgram.schemas import CAT_FIELDS
 
@@ -79,6 +80,21 @@ def cat_rows(queryset: QuerySet[Cat]) -> QuerySet[Cat, dict[str, Any]]:
     """``queryset`` of cats as rows of the columns a cat object needs."""
     rows: QuerySet[Cat, dict[str, Any]] = queryset.values(*CAT_COLUMNS)
     return rows
+
+
+def cat_page(queryset: QuerySet[Cat], low: int, high: int) -> list[dict[str, Any]]:
+    """Rows ``low`` to ``high`` of ``cat_rows(queryset)``; of every cat (filtered by nothing but
+    an ordering) by SQL the ORM compiled once per ordering."""
+    if not whole_table(queryset):
+        return list(cat_rows(queryset)[low:high])
+    found = compiled.rows(
+        Cat,
+        ("a page of every cat", tuple(queryset.query.order_by)),
+        lambda: queryset.values_list(*CAT_COLUMNS),
+        [],
+        limits=(low, high),
+    )
+    return [dict(zip(CAT_COLUMNS, row, strict=True)) for row in found]
 
 
 def cat_objects(request: HttpRequest, rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
