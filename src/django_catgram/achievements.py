@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Status
 
+from django_catgram import compiled
 from django_catgram.authentication import jwt_auth
 from django_catgram.conditional import Check, tag, unless_changed
 from django_catgram.messages import _
@@ -53,7 +54,12 @@ def staff_achievement(request: HttpRequest, achievement_id: int) -> Achievement:
     summary=_("Every achievement, by name (a bare array, not paginated)"),
 )
 def list_achievements(request: HttpRequest) -> Any:
-    achievements = Achievement.objects.order_by("name").values_list("id", "name")
+    achievements = compiled.rows(
+        Achievement,
+        "every achievement by name",
+        lambda: Achievement.objects.order_by("name").values_list("id", "name"),
+        [],
+    )
     return [achievement_object(pk, name) for pk, name in achievements]
 
 
