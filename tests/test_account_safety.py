@@ -251,6 +251,16 @@ def test_clearing_the_address_needs_no_link_and_the_old_address_is_told(
 
 
 @CONFIRMED
+def test_the_same_address_again_needs_no_link_and_tells_no_one(
+    as_alice, alice, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_alice.patch("users/me/", {"email": "alice@example.com"})
+    assert (response.status_code, response.json()["email"]) == (200, "alice@example.com")
+    assert mail.outbox == []
+
+
+@CONFIRMED
 def test_an_invalid_new_address_is_400_and_mails_nothing(as_alice, alice):
     response = as_alice.patch("users/me/", {"email": "not an address"})
     assert (response.status_code, list(response.json())) == (400, ["email"])

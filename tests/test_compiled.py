@@ -100,3 +100,23 @@ def test_limits_give_the_rows_of_the_querys_slice_by_the_sql_compiled_once(alice
         rows = compiled.rows(Cat, "test: a page", build, [], limits=limits)
         assert rows == list(names[slice(*limits)])
     assert len(built) == 2  # at the first call: the query, and its slice to check the LIMIT
+
+
+@pytest.mark.skipif(
+    not connection.features.has_select_for_update, reason="FOR UPDATE follows a slice's LIMIT"
+)
+def test_a_query_whose_slice_is_not_its_sql_and_a_limit_is_read_through_the_orm(alice):
+    Cat.objects.bulk_create(
+        Cat(name=f"Cat {n}", color="red", birth_year=2020, owner=alice) for n in range(5)
+    )
+    names = Cat.objects.order_by("name").select_for_update().values_list("name")
+    built = []
+
+    def build():
+        built.append(True)
+        return names
+
+    for limits in [(0, 2), (2, 4)]:
+        rows = compiled.rows(Cat, "test: a locked page", build, [], limits=limits)
+        assert rows == list(names[slice(*limits)])
+    assert len(built) == 4  # the query and its slice at the first call, then the ORM's slices

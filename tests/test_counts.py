@@ -4,6 +4,8 @@ have changed it."""
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.db.models import Q
+from django.db.models.functions import Length
 from django.test.utils import CaptureQueriesContext
 
 from django_catgram.cats import cats
@@ -228,3 +230,19 @@ def test_a_count_without_a_filter_over_more_than_the_table_is_renewed_by_any_wri
 def test_the_list_without_filters_counts_the_whole_table_without_compiling_its_query():
     assert whole_table(cats())
     assert whole_table(cat_rows(cats()))  # joined to the owners
+
+
+@pytest.mark.parametrize(
+    ("filtered", "change"),
+    [
+        # a nested condition
+        (lambda: Cat.objects.filter(Q(color="red") | Q(birth_year=1999)), {"color": "blue"}),
+        # a column compared with an expression, not a value
+        (lambda: Cat.objects.filter(birth_year__gt=Length("name") + 2000), {"birth_year": 1999}),
+    ],
+)
+def test_a_count_of_any_condition_is_renewed_by_a_change_it_depends_on(as_alice, filtered, change):
+    felix = new_cat(as_alice, "Felix")  # red, 2020
+    assert cached_count(filtered()) == 1
+    assert as_alice.patch(f"cats/{felix['id']}/", change).status_code == 200
+    assert cached_count(filtered()) == filtered().count() == 0

@@ -32,3 +32,23 @@ def test_a_search_counts_with_the_trigram_index(rf, alice, term):
         cursor.execute("SET LOCAL enable_seqscan = off")  # the table is small
     # The page's plan depends on the table's size (bench/RESULTS.md shows it at 1,000,000 cats).
     assert "catgram_cat_name_trgm" in searched.order_by().explain()
+
+
+def name_indexes():
+    with connection.cursor() as cursor:
+        return set(connection.introspection.get_constraints(cursor, Cat._meta.db_table))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_trigram_index_is_dropped_and_made_again_with_its_migration():
+    trigram = {"catgram_cat_name_trgm"} if connection.vendor == "postgresql" else set()
+    before = name_indexes()
+    sql = StringIO()
+    call_command("sqlmigrate", "catgram", "0006", "--backwards", stdout=sql)
+    assert "trigram index" in sql.getvalue()
+    try:
+        call_command("migrate", "catgram", "0005", verbosity=0)
+        assert before - name_indexes() == trigram
+    finally:
+        call_command("migrate", "catgram", verbosity=0)
+    assert name_indexes() == before >= trigram
