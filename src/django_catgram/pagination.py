@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django.core.paginator import InvalidPage, Page, Paginator
 from django.db.models import QuerySet
@@ -18,13 +19,13 @@ from django_catgram.conf import catgram_settings
 
 def page_url(request: HttpRequest, number: int) -> str:
     """The absolute URL of page ``number`` with the request's other query parameters."""
-    query = request.GET.copy()
+    query = dict(request.GET.lists())  # not GET.copy(): a deep copy, of every request's page
     if number == 1:
         query.pop("page", None)
     else:
-        query["page"] = str(number)
+        query["page"] = [str(number)]
     return request.build_absolute_uri(
-        f"{request.path}?{query.urlencode()}" if query else request.path
+        f"{request.path}?{urlencode(query, doseq=True)}" if query else request.path
     )
 
 
