@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, cast
 
 import django_filters
 from django import forms
-from django.db.models import QuerySet
+from django.db import connections
+from django.db.models import QuerySet, Value
+from django.db.models.functions import Concat
 from django.http import HttpRequest
 from ninja import Schema
 from pydantic import Field, create_model
@@ -107,7 +110,35 @@ def filter_cats(request: HttpRequest, queryset: QuerySet[Cat]) -> QuerySet[Cat]:
     filterset = CatFilter(request.GET, queryset=queryset, request=request)
     if not filterset.is_valid():
         raise InvalidInput({field: list(errors) for field, errors in filterset.errors.items()})
-    return filterset.qs
+    filtered = filterset.qs
+    if connections[filtered.db].vendor == "postgresql" and TRIGRAM.search(
+        filterset.form.cleaned_data.get("search") or ""
+    ):
+        return found_first(filtered)
+    return filtered
+
+
+# A run of characters that gives pg_trgm at least one trigram of the term.
+TRIGRAM = re.compile(r"\w{3}")
+
+
+def found_first(searched: QuerySet[Cat]) -> QuerySet[Cat]:
+    """``searched`` in its order, but one that no index of the name holds, so that the database
+    finds the matches through the trigram index (migration 0006) and then sorts them.
+
+    Else the planner walks the index of the order and filters it, taking the matches as spread
+    evenly through it, where the names that contain a term sort together: at 1,000,000 cats
+    the Toms are 800,000 entries in, 250-500 ms; found first, 50 ms (what the count costs).
+    """
+    return searched.order_by(*(unindexed(term) for term in searched.query.order_by))
+
+
+def unindexed(term: Any) -> Any:
+    """An ordering term ("name", "-name"), the same order as an expression no index matches."""
+    if not isinstance(term, str) or term.lstrip("-") != "name":
+        return term
+    expression = Concat("name", Value(""))
+    return expression.desc() if term.startswith("-") else expression.asc()
 
 
 # The same parameters as a schema, so that the OpenAPI document lists them.

@@ -118,8 +118,10 @@ class Cat(RemembersValues):
 class AchievementCat(models.Model):
     """One achievement of one cat."""
 
-    achievement = models.ForeignKey(Achievement, on_delete=models.CASCADE)
-    # No index of its own: the unique (cat, achievement) pair serves lookups by cat.
+    # No index of their own: the unique (cat, achievement) pair serves lookups by cat, and the
+    # (achievement, cat) index lookups by achievement, for which it alone holds every column
+    # (a count of an achievement's cats or a filter by one reads no table row).
+    achievement = models.ForeignKey(Achievement, on_delete=models.CASCADE, db_index=False)
     cat = models.ForeignKey(Cat, on_delete=models.CASCADE, db_index=False)
 
     class Meta:
@@ -127,6 +129,9 @@ class AchievementCat(models.Model):
             models.UniqueConstraint(
                 fields=["cat", "achievement"], name="catgram_achievementcat_unique_pair"
             ),
+        ]
+        indexes = [
+            models.Index(fields=["achievement", "cat"], name="catgram_achievementcat_by_ach"),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,56 @@
+"""On PostgreSQL, the list's queries read the index made for them, whatever the planner
+guesses of where in the order the matches are."""
+
+import pytest
+from django.db import connection
+
+from django_catgram.cats import cats
+from django_catgram.filters import filter_cats
+from django_catgram.models import Achievement, Cat
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans"),
+]
+
+
+@pytest.fixture
+def many_cats(alice):
+    """300 cats, the last in the order of names the 30 Toms, each with one of two achievements."""
+    mice, purrs = (Achievement.objects.create(name=name) for name in ("Catches mice", "Purrs"))
+    names = [f"{'Tom' if n >= 270 else 'Cat'} {n:03}" for n in range(300)]
+    made = Cat.objects.bulk_create(
+        Cat(name=name, color="red", birth_year=2020, owner=alice) for name in names
+    )
+    Cat.achievements.through.objects.bulk_create(
+        Cat.achievements.through(cat=cat, achievement=mice if n % 10 else purrs)
+        for n, cat in enumerate(made)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+        cursor.execute("SET LOCAL enable_seqscan = off")  # the tables are small
+
+
+def plan(rf, alice, query):
+    request = rf.get("/api/cats/", query)
+    request.user = alice
+    return filter_cats(request, cats())[:10].explain()
+
+
+@pytest.mark.parametrize("ordering", [None, "name", "-name"])
+def test_a_page_of_a_search_is_found_by_the_trigram_index_in_any_order_of_names(
+    rf, alice, many_cats, ordering
+):
+    query = {"search": "tom", **({"ordering": ordering} if ordering else {})}
+    assert "catgram_cat_name_trgm" in plan(rf, alice, query)
+
+
+def test_a_search_too_short_for_a_trigram_walks_the_names_in_order(rf, alice, many_cats):
+    assert "catgram_cat_name_id" in plan(rf, alice, {"search": "to"})
+
+
+def test_the_cats_of_an_achievement_are_found_by_its_links_alone(rf, alice, many_cats):
+    request = rf.get("/api/cats/", {"achievement": "Purrs"})
+    request.user = alice
+    counted = filter_cats(request, cats()).order_by().explain()
+    assert "catgram_achievementcat_by_ach" in counted
