@@ -246,3 +246,15 @@ def test_a_count_of_any_condition_is_renewed_by_a_change_it_depends_on(as_alice,
     assert cached_count(filtered()) == 1
     assert as_alice.patch(f"cats/{felix['id']}/", change).status_code == 200
     assert cached_count(filtered()) == filtered().count() == 0
+
+
+def test_the_cats_of_one_achievement_are_counted_by_its_links_alone(as_alice):
+    new_cat(as_alice, "Tom", ["Purrs", "Naps"])
+    new_cat(as_alice, "Felix", ["Purrs"])
+    new_cat(as_alice, "Zorro", ["Naps"])
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        assert count(as_alice, "achievement=Purrs") == 2
+    [counted] = [query["sql"] for query in queries if "COUNT(" in query["sql"]]
+    assert '"catgram_cat"' not in counted
+    assert count(as_alice, "achievement=Purrs&color=red") == 2  # by the cats, as any other

@@ -10,8 +10,7 @@ from ninja.pagination import paginate
 
 from django_catgram.authentication import jwt_auth
 from django_catgram.conditional import Check, tag, unless_changed
-from django_catgram.counts import cached_count
-from django_catgram.filters import CatFilterQuery, filter_cats
+from django_catgram.filters import CatFilterQuery, count_cats, filter_cats
 from django_catgram.messages import _
 from django_catgram.models import Cat
 from django_catgram.pagination import PageNumberPagination
@@ -45,7 +44,7 @@ def cats() -> QuerySet[Cat]:
     operation_id="list_cats",
     summary=_("Cats, a page at a time, filtered by the query parameters"),
 )
-@paginate(PageNumberPagination, serialize=cat_objects, count=cached_count, items=cat_page)
+@paginate(PageNumberPagination, serialize=cat_objects, count=count_cats, items=cat_page)
 def list_cats(
     request: HttpRequest,
     # Made at import time from CatFilter (filters.py): a class mypy cannot know the fields of.

@@ -15,13 +15,15 @@ from ninja import Schema
 from pydantic import Field, create_model
 
 from django_catgram import messages
+from django_catgram.counts import cached_count, lookups
 from django_catgram.errors import InvalidInput
 from django_catgram.fields import css_color_name
 from django_catgram.messages import _
-from django_catgram.models import Cat
+from django_catgram.models import Achievement, AchievementCat, Cat
 from django_catgram.permissions import caller
 
 ORDERINGS = ["name", "birth_year", "id"]
+ACHIEVEMENT_NAME = Achievement._meta.get_field("name")
 
 
 class OwnerField(forms.CharField):
@@ -110,27 +112,51 @@ def filter_cats(request: HttpRequest, queryset: QuerySet[Cat]) -> QuerySet[Cat]:
     filterset = CatFilter(request.GET, queryset=queryset, request=request)
     if not filterset.is_valid():
         raise InvalidInput({field: list(errors) for field, errors in filterset.errors.items()})
-    filtered = filterset.qs
-    if connections[filtered.db].vendor == "postgresql" and TRIGRAM.search(
-        filterset.form.cleaned_data.get("search") or ""
-    ):
-        return found_first(filtered)
-    return filtered
+    return filterset.qs
 
 
 # A run of characters that gives pg_trgm at least one trigram of the term.
 TRIGRAM = re.compile(r"\w{3}")
+# The most matches worth finding first: their rows cost about 6 ms at 1,000,000 cats.
+MOST_FOUND_FIRST = 10_000
 
 
-def found_first(searched: QuerySet[Cat]) -> QuerySet[Cat]:
-    """``searched`` in its order, but one that no index of the name holds, so that the database
-    finds the matches through the trigram index (migration 0006) and then sorts them.
+def in_page_order(queryset: QuerySet[Cat], count: int) -> QuerySet[Cat]:
+    """``queryset`` (of ``count`` cats) in its order; for a search on PostgreSQL with a trigram
+    and few matches, by an expression that no index of the names holds, so that the database
+    finds the matches through the trigram index (migration 0006), then sorts them.
 
-    Else the planner walks the index of the order and filters it, taking the matches as spread
-    evenly through it, where the names that contain a term sort together: at 1,000,000 cats
-    the Toms are 800,000 entries in, 250-500 ms; found first, 50 ms (what the count costs).
+    Else the planner walks the index of the names and filters it, taking the matches as spread
+    evenly through it, where the names that contain a term sort together: at 1,000,000 cats,
+    5,000 matches sorted last cost a walk past 900,000 names (up to 900 ms), found first 5 ms.
+    More matches are found early in the walk unless they all sort late (the Toms: 250-500 ms,
+    found first 57 ms); finding them first would cost every common term that (Bars: 1 ms).
     """
-    return searched.order_by(*(unindexed(term) for term in searched.query.order_by))
+    if count > MOST_FOUND_FIRST or not searched_by_trigrams(queryset):
+        return queryset
+    return queryset.order_by(*(unindexed(term) for term in queryset.query.order_by))
+
+
+def searched_by_trigrams(queryset: QuerySet[Cat]) -> bool:
+    search = CatFilter.base_filters["search"]
+    return connections[queryset.db].vendor == "postgresql" and any(
+        lookup is not None
+        and lookup.lookup_name == search.lookup_expr
+        and lookup.lhs.target.name == search.field_name
+        and TRIGRAM.search(str(lookup.rhs))
+        for lookup in lookups(queryset.query.where)
+    )
+
+
+def count_cats(queryset: QuerySet[Cat]) -> int:
+    """``cached_count(queryset)``; of cats filtered by an achievement alone, of its links: the
+    same number (a cat has an achievement once), from an index of the links alone, where
+    counting the cats joins every cat to them (at 1,000,000 cats: 15 ms against 90-110 ms)."""
+    [*conditions] = lookups(queryset.query.where)
+    only = conditions[0] if len(conditions) == 1 else None
+    if only is not None and only.lhs.target == ACHIEVEMENT_NAME and only.lookup_name == "exact":
+        return cached_count(AchievementCat.objects.filter(achievement__name=only.rhs))
+    return cached_count(queryset)
 
 
 def unindexed(term: Any) -> Any:

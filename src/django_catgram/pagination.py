@@ -49,12 +49,13 @@ class PageNumberPagination(PaginationBase):
         *,
         serialize: Callable[[HttpRequest, list[Any]], list[Any]] | None = None,
         count: Callable[[QuerySet[Any, Any]], int] | None = None,
-        items: Callable[[QuerySet[Any, Any], int, int], list[Any]] | None = None,
+        items: Callable[[QuerySet[Any, Any], int, int, int], list[Any]] | None = None,
         **kwargs: Any,
     ) -> None:
         """``serialize(request, items)`` turns a page's items into its results, if given;
         ``count(queryset)`` counts them, if given (by default ``queryset.count()``);
-        ``items(queryset, low, high)`` reads a page's items, if given (by default the slice)."""
+        ``items(queryset, low, high, count)`` reads a page's items, knowing how many there are
+        in all, if given (by default the slice)."""
         super().__init__(**kwargs)
         self.serialize = serialize
         self.count = count
@@ -84,5 +85,5 @@ class PageNumberPagination(PaginationBase):
         if self.items:
             per_page, count = page.paginator.per_page, page.paginator.count
             low = (page.number - 1) * per_page
-            items = self.items(queryset, low, min(low + per_page, count))
+            items = self.items(queryset, low, min(low + per_page, count), count)
         return self.serialize(request, list(items)) if self.serialize else items

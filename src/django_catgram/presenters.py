@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from django_catgram import compiled
 from django_catgram.counts import whole_table
+from django_catgram.filters import in_page_order
 from django_catgram.models import AchievementCat, Cat
 from django_catgram.schemas import CAT_FIELDS
 
@@ -82,11 +83,11 @@ def cat_rows(queryset: QuerySet[Cat]) -> QuerySet[Cat, dict[str, Any]]:
     return rows
 
 
-def cat_page(queryset: QuerySet[Cat], low: int, high: int) -> list[dict[str, Any]]:
-    """Rows ``low`` to ``high`` of ``cat_rows(queryset)``; of every cat (filtered by nothing but
-    an ordering) by SQL the ORM compiled once per ordering."""
+def cat_page(queryset: QuerySet[Cat], low: int, high: int, count: int) -> list[dict[str, Any]]:
+    """Rows ``low`` to ``high`` of ``cat_rows(queryset)`` (of ``count``); of every cat (filtered
+    by nothing but an ordering) by SQL the ORM compiled once per ordering."""
     if not whole_table(queryset):
-        return list(cat_rows(queryset)[low:high])
+        return list(cat_rows(in_page_order(queryset, count))[low:high])
     found = compiled.rows(
         Cat,
         ("a page of every cat", tuple(queryset.query.order_by)),
