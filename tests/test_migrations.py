@@ -34,7 +34,7 @@ def test_a_search_counts_with_the_trigram_index(rf, alice, term):
     assert "catgram_cat_name_trgm" in searched.order_by().explain()
 
 
-def name_indexes():
+def cat_indexes():
     with connection.cursor() as cursor:
         return set(connection.introspection.get_constraints(cursor, Cat._meta.db_table))
 
@@ -42,13 +42,13 @@ def name_indexes():
 @pytest.mark.django_db(transaction=True)
 def test_the_trigram_index_is_dropped_and_made_again_with_its_migration():
     trigram = {"catgram_cat_name_trgm"} if connection.vendor == "postgresql" else set()
-    before = name_indexes()
+    before = cat_indexes()
     sql = StringIO()
     call_command("sqlmigrate", "catgram", "0006", "--backwards", stdout=sql)
     assert "trigram index" in sql.getvalue()
     try:
         call_command("migrate", "catgram", "0005", verbosity=0)
-        assert before - name_indexes() == trigram
+        assert before - cat_indexes() == trigram
     finally:
         call_command("migrate", "catgram", verbosity=0)
-    assert name_indexes() == before >= trigram
+    assert cat_indexes() == before >= trigram

@@ -19,7 +19,7 @@ from django_catgram.conf import catgram_settings
 
 def page_url(request: HttpRequest, number: int) -> str:
     """The absolute URL of page ``number`` with the request's other query parameters."""
-    query = dict(request.GET.lists())  # not GET.copy(): a deep copy, of every request's page
+    query = dict(request.GET.lists())  # not GET.copy(), which deep-copies every value
     if number == 1:
         query.pop("page", None)
     else:
