@@ -6,7 +6,8 @@ from django.db import connection
 
 from django_catgram.cats import cats
 from django_catgram.filters import filter_cats
-from django_catgram.models import Cat
+from django_catgram.models import Achievement, Cat, CatCount
+from tests.test_counts import assert_kept_counts_are_the_cats
 
 
 @pytest.mark.django_db
@@ -52,3 +53,18 @@ def test_the_trigram_index_is_dropped_and_made_again_with_its_migration():
     finally:
         call_command("migrate", "catgram", verbosity=0)
     assert cat_indexes() == before >= trigram
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_kept_counts_are_dropped_and_made_again_from_the_cats_with_their_migration(alice):
+    tom = Cat.objects.create(name="Tom", color="red", birth_year=2020, owner=alice)
+    tom.achievements.add(Achievement.objects.create(name="Purrs"))
+    try:
+        call_command("migrate", "catgram", "0007", verbosity=0)
+        assert CatCount._meta.db_table not in connection.introspection.table_names()
+        Cat.objects.create(name="Felix", color="blue", birth_year=2018, owner=alice)
+    finally:
+        call_command("migrate", "catgram", verbosity=0)
+    assert_kept_counts_are_the_cats()  # filled from the cats, Felix too
+    Cat.objects.filter(name="Felix").update(color="red")
+    assert_kept_counts_are_the_cats()  # and kept by the triggers again

@@ -9,8 +9,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 
-from django_catgram.models import LoginSession
+from django_catgram.models import Achievement, Cat, LoginSession
 from tests.conftest import PASSWORD
+from tests.test_counts import assert_kept_counts_are_the_cats, count
 from tests.test_sessions import log_in, refresh
 
 pytestmark = [
@@ -64,3 +65,21 @@ def test_a_refresh_of_a_session_ended_meanwhile_is_401(anonymous, alice):
         response = refresh(anonymous, refresh_token)
     assert response.status_code == 401
     assert not LoginSession.objects.exists()
+
+
+@pytest.mark.parametrize("first", ["the link", "the year"])
+def test_a_link_written_meanwhile_with_its_cats_year_is_counted_at_the_year_it_has(
+    as_alice, alice, first
+):
+    cat = Cat.objects.create(name="Tom", color="red", birth_year=2020, owner=alice)
+    purrs = Achievement.objects.create(name="Purrs")
+    link, year = lambda: cat.achievements.add(purrs), lambda: patch_year(as_alice, cat, 2018)
+    with committed_meanwhile(link if first == "the link" else year):
+        (year if first == "the link" else link)()  # waits for the other's commit
+    assert count(as_alice, "achievement=Purrs&birth_year=2018") == 1
+    assert count(as_alice, "achievement=Purrs&birth_year=2020") == 0
+    assert_kept_counts_are_the_cats()
+
+
+def patch_year(api, cat, year):
+    assert api.patch(f"cats/{cat.pk}/", {"birth_year": year}).status_code == 200

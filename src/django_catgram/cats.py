@@ -10,7 +10,8 @@ from ninja.pagination import paginate
 
 from django_catgram.authentication import jwt_auth
 from django_catgram.conditional import Check, tag, unless_changed
-from django_catgram.filters import CatFilterQuery, count_cats, filter_cats
+from django_catgram.counts import count_cats
+from django_catgram.filters import CatFilterQuery, filter_cats
 from django_catgram.messages import _
 from django_catgram.models import Cat
 from django_catgram.pagination import PageNumberPagination

@@ -1,7 +1,12 @@
-"""Cached counts of the cats list, kept while no write could have changed them.
+"""The cats list's count: kept by the database, or cached while no write could have changed it.
 
-A large table is not counted on every page: a count is cached under its query with the versions
-of the tags it depends on, which the query's own WHERE clause names. An equality such as
+On PostgreSQL and SQLite, the database keeps the counts of the cats of each birth year, in all
+and by owner, colour and achievement (``CatCount``, migration 0008): a list filtered by nothing
+but years and at most one of those counts with one query of a few of its rows, exact as the
+write that changed them commits.
+
+Other counts (a search, two of those filters) are cached under their query with the versions
+of the tags they depend on, which the query's own WHERE clause names. An equality such as
 ``color = 'red'`` depends on the tag ``catgram_cat.color='red'``, any other comparison of a
 column (a range, a search) on the column's tag, and a query of the whole table on its rows (one
 that counts rows a join or DISTINCT makes, without a WHERE, on every write).
@@ -14,7 +19,7 @@ unfiltered count and every colour's, and a new red cat keeps the blue cats' coun
 The versions are replaced at the write and again at its commit (a request counting meanwhile,
 before the write was visible to it, may have cached the old count), in every server process that
 shares the cache. Writes that send no signals (``bulk_create``, ``QuerySet.update``, raw SQL,
-``catgram_seed``) show in the count within ``COUNT_TTL`` seconds.
+``catgram_seed``) show in a cached count within ``COUNT_TTL`` seconds.
 """
 
 from __future__ import annotations
@@ -24,17 +29,19 @@ import uuid
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from django.core.exceptions import EmptyResultSet
-from django.db import models, transaction
-from django.db.models import QuerySet
+from django.core.exceptions import EmptyResultSet, ValidationError
+from django.db import connections, models, transaction
+from django.db.models import CharField, QuerySet, Subquery, Sum
 from django.db.models.expressions import Col
+from django.db.models.functions import Cast
 from django.db.models.lookups import Lookup
 from django.db.models.sql.constants import LOUTER
 from django.db.models.sql.datastructures import Join
-from django.db.models.sql.where import WhereNode
+from django.db.models.sql.where import AND, WhereNode
 
+from django_catgram import compiled
 from django_catgram.caching import CacheUnavailable, cache_guard, try_cache
-from django_catgram.models import Achievement, AchievementCat, Cat, own_field
+from django_catgram.models import Achievement, AchievementCat, Cat, CatCount, own_field
 
 COUNT_TTL = 60
 # Every count depends on this tag: a write that cannot tell what it changed replaces it.
@@ -42,6 +49,87 @@ EVERY_COUNT = "*"
 # Every write replaces this tag: a count whose WHERE holds something other than comparisons
 # of columns with values depends on it.
 ANY_WRITE = "write"
+
+
+# Where migration 0008 keeps CatCount.
+KEPT_BY = {"postgresql", "sqlite"}
+BIRTH_YEAR = own_field(Cat, "birth_year")
+YEAR_LOOKUPS = {"exact", "gt", "gte", "lt", "lte"}
+EVERY_CAT = "the count of every cat"
+# The fields whose one value a kept count is of, by its dimension.
+DIMENSIONS = {
+    own_field(Cat, "owner"): CatCount.Dimension.OWNER.value,
+    own_field(Cat, "color"): CatCount.Dimension.COLOR.value,
+    own_field(Achievement, "name"): CatCount.Dimension.ACHIEVEMENT.value,
+}
+
+
+def count_cats(queryset: QuerySet[Cat]) -> int:
+    """How many cats ``queryset`` has: kept by the database if it keeps this count, else
+    ``cached_count``."""
+    kept = kept_count(queryset)
+    return cached_count(queryset) if kept is None else kept
+
+
+def kept_count(queryset: QuerySet[Cat]) -> int | None:
+    """``queryset``'s count from ``CatCount``, if its only conditions are birth years and at
+    most one owner, colour or achievement; else None."""
+    query, alias = queryset.query, queryset.db
+    conditions = [child for child in query.where.children if isinstance(child, Lookup)]
+    if not (
+        connections[alias].vendor in KEPT_BY
+        and not (query.distinct or query.extra or query.where.negated)
+        and query.where.connector == AND
+        and len(conditions) == len(query.where.children)
+        and None not in lookups(query.where)  # columns compared with values
+    ):
+        return None
+    counts = CatCount.objects.using(alias)
+    dimensions = []
+    for condition in conditions:
+        field, name, value = condition.lhs.target, condition.lookup_name, condition.rhs
+        if field == BIRTH_YEAR and name in YEAR_LOOKUPS:
+            counts = counts.filter(**{f"birth_year__{name}": value})
+        elif field in DIMENSIONS and name == "exact":
+            dimensions.append((DIMENSIONS[field], dimension_value(field, value, alias)))
+        else:
+            return None
+    if len(dimensions) > 1:
+        return None
+    [(dimension, value)] = dimensions or [(CatCount.Dimension.ALL.value, "")]
+    joins = [join for join in query.alias_map.values() if isinstance(join, Join)]
+    if dimension != CatCount.Dimension.ACHIEVEMENT and not all(map(keeps_rows, joins)):
+        return None  # rows of a cat per achievement, not filtered to one achievement
+    if value is None:
+        return 0
+
+    def total() -> QuerySet[CatCount, tuple[int]]:
+        found = counts.filter(dimension=dimension, value=value).values("dimension")
+        return found.annotate(total=Sum("cats")).values_list("total")
+
+    # Of every cat, the same SQL on every request: compiled once.
+    rows = (
+        list(total())
+        if conditions
+        else compiled.rows(CatCount, EVERY_CAT, total, [dimension, value])
+    )
+    [(cats,)] = rows or [(0,)]  # no rows: no cats
+    return int(cats)
+
+
+def dimension_value(field: models.Field[Any, Any], value: Any, alias: str) -> Any:
+    """The ``CatCount.value`` of ``field`` = ``value``, as the triggers write it (the text of
+    the column's value); None if no row can hold ``value``."""
+    if field.name == "name":  # an achievement, counted by its id
+        found = Achievement.objects.using(alias).filter(name=value).values("pk")
+        return Cast(Subquery(found), CharField())
+    if isinstance(field, models.ForeignKey):
+        field = field.target_field
+        try:
+            field.run_validators(value)  # an id beyond the column's range
+        except ValidationError:
+            return None
+    return str(field.get_db_prep_value(value, connections[alias], prepared=True))
 
 
 def rows_tag(model: type[models.Model]) -> str:

@@ -1,4 +1,4 @@
-"""Cats, their achievements, the link between them, and login sessions."""
+"""Cats, their achievements, the link between them, their counts, and login sessions."""
 
 from __future__ import annotations
 
@@ -136,6 +136,38 @@ class AchievementCat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cat} – {self.achievement}"
+
+
+class CatCount(models.Model):
+    """How many cats there are of one birth year: in all, of one owner, of one colour, or with
+    one achievement, kept by database triggers as the cats and their links are written
+    (migration 0008), so that the cats list counts them exactly without counting the cats.
+
+    Triggers rather than signals: ``bulk_create``, ``QuerySet.update``, cascades and raw SQL
+    keep the counts too. Only on PostgreSQL and SQLite; elsewhere the table stays empty.
+    """
+
+    class Dimension(models.TextChoices):
+        ALL = "all"  # value ""
+        OWNER = "owner"  # value: the owner's primary key, as text
+        COLOR = "color"  # value: the colour
+        ACHIEVEMENT = "achievement"  # value: the achievement's id, as text
+
+    dimension = models.CharField(max_length=16, choices=Dimension.choices)
+    value = models.CharField(max_length=64, blank=True)
+    birth_year = models.PositiveSmallIntegerField()
+    cats = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            # Also the index of the lookups: one value's years, or a range of them.
+            models.UniqueConstraint(
+                fields=["dimension", "value", "birth_year"], name="catgram_catcount_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dimension} {self.value} {self.birth_year}: {self.cats}"
 
 
 class LoginSession(models.Model):
