@@ -507,16 +507,30 @@ def filter_latencies(site: Site, seconds: float) -> dict[str, Result]:
     }
 
 
+# The plans of a list's page and of its count: the query that reads the kept count, or the
+# rows a cached count is counted from on a miss.
 EXPLAIN = """
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django_catgram.cats import cats
+from django_catgram.counts import kept_count
 from django_catgram.filters import filter_cats
 request = RequestFactory().get("/api/cats/?" + QUERY)
 request.user = get_user_model().objects.get(username="user3")
 queryset = filter_cats(request, cats())
 print("page:", queryset[:10].explain())
-print("count:", queryset.order_by().explain())
+with CaptureQueriesContext(connection) as counting:
+    kept = kept_count(queryset)
+if kept is None:
+    print("count (cached; on a miss):", queryset.order_by().explain())
+else:
+    with connection.cursor() as cursor:
+        explain = connection.ops.explain_query_prefix()
+        cursor.execute(f"{explain} {counting.captured_queries[-1]['sql']}")
+        plan = [" ".join(map(str, row)) for row in cursor.fetchall()]
+        print("count (kept):", "\\n".join(plan))
 """
 
 
