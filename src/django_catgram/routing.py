@@ -8,6 +8,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.db import OperationalError, connections
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from ninja import Router
 from ninja.operation import Operation, PathView
@@ -26,6 +27,10 @@ from django_catgram.schemas import Detail
 # Every method HTTP defines: a path answers those it does not serve with a JSON 405.
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE", "CONNECT")
 PATH_PARAMETER = re.compile(r"{(?:\w+:)?(\w+)}")
+# SQLSTATEs of a transaction the database rolled back so that a concurrent one could go on: a
+# deadlock, a serialization failure. Nothing of it was committed; running it again may succeed.
+CONFLICTS = {"40P01", "40001"}
+ATTEMPTS = 3  # of a view whose transaction lost such a conflict, before its 503
 
 
 def answered_by_the_api(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponseBase]:
@@ -52,9 +57,40 @@ def answered_by_the_api(run: Callable[..., HttpResponse]) -> Callable[..., HttpR
     return guarded
 
 
+def again_after_a_conflict(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Run ``view`` again (``ATTEMPTS`` times in all) when the database rolled its transaction
+    back to resolve a conflict with a concurrent one, such as two writes whose count rows
+    (``migrations/0008_cat_counts``) each waits for the other's.
+
+    Not inside a transaction the caller opened (``ATOMIC_REQUESTS``, a test's): that one is
+    still failed, and so is the view."""
+
+    @wraps(view)
+    def retried(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        attempt = 1
+        while True:
+            try:
+                return view(request, *args, **kwargs)
+            except OperationalError as error:
+                if attempt == ATTEMPTS or not lost_a_conflict(error):
+                    raise
+                attempt += 1
+
+    return retried
+
+
+def lost_a_conflict(error: OperationalError) -> bool:
+    """Whether ``error`` rolled back a transaction of the view's own over a conflict."""
+    state = getattr(error.__cause__, "sqlstate", None)  # psycopg's; psycopg2's pgcode
+    return (state or getattr(error.__cause__, "pgcode", None)) in CONFLICTS and not any(
+        connection.in_atomic_block for connection in connections.all(initialized_only=True)
+    )
+
+
 class CatgramRouter(Router):
-    """A ``Router`` whose every operation answers errors through the API's handlers, and whose
-    every GET answers HEAD too (with the same authentication, throttles and headers).
+    """A ``Router`` whose every operation answers errors through the API's handlers and runs
+    its view again after a lost conflict, and whose every GET answers HEAD too (with the same
+    authentication, throttles and headers).
 
     The schema documents the reads' ETag and 304, and with ``checks_if_match`` the If-Match
     and 412 of the writes (PUT, PATCH, DELETE), which their views check.
@@ -65,6 +101,8 @@ class CatgramRouter(Router):
         self.checks_if_match = checks_if_match
         # Ninja calls wrapping ``run`` (the checks, then the view) the "view" mode.
         self.add_decorator(answered_by_the_api, mode="view")
+        # And wrapping the view alone, once its parameters are read.
+        self.add_decorator(again_after_a_conflict, mode="operation")
 
     def add_api_operation(
         self, path: str, methods: list[str], view_func: Callable[..., Any], **options: Any

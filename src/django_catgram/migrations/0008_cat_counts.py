@@ -8,7 +8,9 @@ per achievement it has; a change of its owner, colour or year moves it (and a ch
 counted touches no count).
 
 On PostgreSQL the triggers run once per statement, over its rows, and add each count's change in
-one upsert, in the counts' order (two writes never wait on each other's counts in turn). Adding
+one upsert, in the counts' order (two statements never wait on each other's counts in turn; two
+transactions of several statements can, and the database then rolls one back, which the API
+runs again: ``routing.again_after_a_conflict``). Adding
 or removing links locks their cats' rows (``FOR SHARE``) to read their years, so that a year
 that changes meanwhile moves those links too. On SQLite (one writer at a time) they run per row.
 Other databases get no triggers: their lists count the cats (``counts.count_cats``).
