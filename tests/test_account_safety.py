@@ -53,14 +53,6 @@ def test_reset_username_confirm_refuses_another_users_name_in_any_case(anonymous
     assert response.json() == {"new_username": ["A user with that username already exists."]}
 
 
-def test_existing_usernames_that_differ_in_case_are_left_alone(anonymous, make_user):
-    make_user("kit")
-    make_user("Kit")
-    for username in ("kit", "Kit"):
-        assert anonymous.log_in(username).get("users/me/").json()["username"] == username
-    assert anonymous.post("users/", {"username": "KIT", "password": PASSWORD}).status_code == 400
-
-
 @override_settings(CATGRAM={"USERNAME_CASE_INSENSITIVE": False})
 def test_the_case_rule_can_be_turned_off(anonymous, alice):
     assert anonymous.post("users/", {"username": "Alice", "password": PASSWORD}).status_code == 201

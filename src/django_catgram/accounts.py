@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
-from django_catgram import messages
+from django_catgram import messages, usernames
 from django_catgram.conf import catgram_settings
 from django_catgram.errors import InvalidInput
 from django_catgram.models import own_field
@@ -60,22 +60,18 @@ def email_field() -> str:
 
 
 def clean_username(value: str, field: str, user: User | None = None) -> str:
-    """A valid username (NFKC-normalised, as Django does) that no other user has, or 400 on
-    ``field``; with ``USERNAME_CASE_INSENSITIVE``, not in any case (as Django's own
-    ``UserCreationForm`` checks: ``iexact``, so on SQLite only ASCII letters' case)."""
+    """A valid username (NFKC-normalised, as Django does) that no other user has in any case
+    (``usernames.folded``), or 400 on ``field``.
+
+    A name taken between this check and the commit fails on the constraint of the names
+    (``save_username``): 400 all the same."""
     user_model = get_user_model()
     model_field = own_field(user_model, user_model.USERNAME_FIELD)
     try:
         username: str = model_field.clean(user_model.normalize_username(value), None)
     except ValidationError as error:
         raise InvalidInput.on(field, *error.messages) from None
-    lookup = user_model.USERNAME_FIELD
-    if catgram_settings.USERNAME_CASE_INSENSITIVE:
-        lookup += "__iexact"
-    others = user_model._default_manager.filter(**{lookup: username})
-    if user is not None:
-        others = others.exclude(pk=user.pk)  # a user may change the case of their own
-    if others.exists():
+    if usernames.is_taken(username, user):
         raise InvalidInput.on(field, messages.USERNAME_TAKEN)
     return username
 

@@ -11,9 +11,10 @@ class CatgramConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.contrib.auth import get_user_model
         from django.db.models.signals import m2m_changed, post_save, pre_delete
 
-        from django_catgram import counts
+        from django_catgram import counts, usernames
         from django_catgram.checks import check_settings
         from django_catgram.models import Achievement, Cat
 
@@ -26,4 +27,7 @@ class CatgramConfig(AppConfig):
             pre_delete.connect(deleting, sender=model, dispatch_uid=f"catgram-{model}-del")
         m2m_changed.connect(
             counts.links_changed, sender=Cat.achievements.through, dispatch_uid="catgram-links"
+        )
+        post_save.connect(
+            usernames.user_saved, sender=get_user_model(), dispatch_uid="catgram-usernames"
         )

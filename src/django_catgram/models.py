@@ -1,4 +1,5 @@
-"""Cats, their achievements, the link between them, their counts, and login sessions."""
+"""Cats, their achievements, the link between them, their counts, login sessions, and the
+usernames as compared."""
 
 from __future__ import annotations
 
@@ -200,3 +201,21 @@ class LoginSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} since {self.created:%Y-%m-%d %H:%M}"
+
+
+class Username(models.Model):
+    """A user's username as compared with the others (``usernames.key``: folded in case and
+    width), under a unique constraint: two users cannot have one name in any case, even when
+    both are written at the same moment. Kept by the user's save (``usernames.user_saved``)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="catgram_username",
+    )
+    # The SHA-256 of the folded name, in hex.
+    key = models.CharField(max_length=64, unique=True)
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.key[:12]}"
