@@ -2,6 +2,7 @@
 name is written and however many are written at once."""
 
 import logging
+from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -158,3 +159,10 @@ def test_users_sharing_a_name_in_any_case_before_the_migration_keep_it_and_are_r
     holders = set(Username.objects.values_list("user__username", flat=True))
     assert holders == {"kit", "KİT", "tom"}  # K + dotted capital I folds to k, i, a dot
     assert User.objects.count() == 5
+
+
+def test_the_demo_users_seeded_in_bulk_hold_their_names(anonymous):
+    call_command("catgram_seed", "--users", "3", "--cats", "0", stdout=StringIO())
+    assert Username.objects.count() == 3
+    response = register(anonymous, "USER1")
+    assert (response.status_code, response.json()) == (400, {"username": [TAKEN]})

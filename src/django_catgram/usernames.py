@@ -81,13 +81,16 @@ def user_saved(
         raise
 
 
-def fill(users: Any, names: Any, username_field: str, database: str) -> list[tuple[Any, Any]]:
-    """Write the name row (of model ``names``) of each user in ``users``, oldest first; the
-    pairs of (user kept, user left without a row) whose names are one in any case.
+def fill(users: Any, names: Any = Username, username_field: str = "") -> list[tuple[Any, Any]]:
+    """Write the name row (of model ``names``) of each user in ``users``, oldest first, on the
+    queryset's database; the pairs of (user kept, user left without a row) whose names are one
+    in any case, each logged.
 
-    For migration 0009, which gets the historical models: users already there who share a
-    name in any case keep their names and logins; only the oldest holds the name.
+    For users written without the signal: by migration 0009 (with the historical models),
+    ``catgram_seed`` (``bulk_create``). Users who share a name in any case keep their names and
+    logins; the oldest holds the name.
     """
+    username_field = username_field or get_user_model().USERNAME_FIELD
     holders: dict[str, Any] = {}
     clashes = []
     rows = []
@@ -98,7 +101,7 @@ def fill(users: Any, names: Any, username_field: str, database: str) -> list[tup
             continue
         holders[name_key] = pk
         rows.append(names(user_id=pk, key=name_key))
-    names.objects.using(database).bulk_create(rows, batch_size=1000)
+    names.objects.using(users.db).bulk_create(rows, batch_size=1000)
     for kept, left in clashes:
         logger.warning(
             "Users %s and %s have the same username in any case: %s keeps it, %s has no row "

@@ -6,7 +6,6 @@ holds the name, and each clash is logged as a warning, for an administrator to r
 
 import django.db.models.deletion
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import migrations, models
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.migrations.state import StateApps
@@ -15,10 +14,9 @@ from django.db.migrations.state import StateApps
 def fill(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     from django_catgram.usernames import fill
 
-    database = schema_editor.connection.alias
-    users = apps.get_model(settings.AUTH_USER_MODEL)._default_manager.using(database)
-    # The historical model knows no USERNAME_FIELD: the user model's own does.
-    fill(users, apps.get_model("catgram", "Username"), get_user_model().USERNAME_FIELD, database)
+    users = apps.get_model(settings.AUTH_USER_MODEL)._default_manager
+    # The historical model knows no USERNAME_FIELD: fill reads the user model's own.
+    fill(users.using(schema_editor.connection.alias), apps.get_model("catgram", "Username"))
 
 
 class Migration(migrations.Migration):

@@ -17,6 +17,7 @@ from django.db.models import EmailField
 from django.utils import timezone
 
 from django_catgram.models import MIN_BIRTH_YEAR, Achievement, AchievementCat, Cat
+from django_catgram.usernames import fill as fill_username_rows
 
 CAT_NAMES = [
     "Barsik", "Murka", "Vaska", "Pushok", "Ryzhik", "Simba",
@@ -118,7 +119,7 @@ class Command(BaseCommand):
             if email_field != username_field:
                 setattr(user, email_field, f"{username}@example.com")
             new_users.append(user)
-        user_model._default_manager.bulk_create(new_users, batch_size=1000)
+        created = user_model._default_manager.bulk_create(new_users, batch_size=1000)
         if admin and usernames:
             user_model._default_manager.filter(**{username_field: usernames[0]}).update(
                 is_staff=True, is_superuser=True
@@ -128,6 +129,9 @@ class Command(BaseCommand):
                 username_field, "pk"
             )
         )
+        # bulk_create sends no post_save: write the names' rows here.
+        new_pks = [by_name[getattr(user, username_field)] for user in created]
+        fill_username_rows(user_model._default_manager.filter(pk__in=new_pks))
         return [by_name[username] for username in usernames]
 
     def seed_achievements(self, count: int) -> list[int]:
