@@ -49,8 +49,6 @@ FILTERS = [
     ("owner={bob}", ["Asya2", "Barsik3", "Ryzhik4"]),
     ("owner=me", ["Barsik0", "Murzik1"]),
     ("owner=999999", []),
-    ("owner=99999999999999999999", []),
-    ("owner=-1", []),
     ("color=white", ["Barsik3", "Murzik1"]),
     ("color=White", ["Barsik3", "Murzik1"]),
     ("color=%23FFFFFF", ["Barsik3", "Murzik1"]),
@@ -120,6 +118,8 @@ def test_ordering_combines_with_filters(as_alice, cats):
 INVALID = [
     ("owner=alice", "owner"),
     ("owner=1.5", "owner"),
+    ("owner=-1", "owner"),
+    ("owner=99999999999999999999", "owner"),  # past the column (tests/test_ids.py)
     ("color=%23123456", "color"),
     ("color=notacolor", "color"),
     ("birth_year=abc", "birth_year"),

@@ -11,6 +11,7 @@ from ninja import Status
 from django_catgram import compiled
 from django_catgram.authentication import jwt_auth
 from django_catgram.conditional import Check, tag, unless_changed
+from django_catgram.ids import ACHIEVEMENT_ID
 from django_catgram.messages import _
 from django_catgram.models import Achievement
 from django_catgram.permissions import check_may_change_achievements
@@ -25,6 +26,7 @@ from django_catgram.schemas import (
 )
 from django_catgram.services import delete_achievement, write_achievement
 
+ACHIEVEMENT_PATH = f"achievements/{ACHIEVEMENT_ID}/"
 router = CatgramRouter(tags=["achievements"], auth=jwt_auth, checks_if_match=True)
 STAFF_ERRORS = {401: Detail, 403: Detail, 404: Detail}
 # 400 for a body that is not JSON, or a name that is invalid or taken.
@@ -75,7 +77,7 @@ def create_achievement(request: HttpRequest, body: AchievementIn) -> Any:
 
 
 @router.get(
-    "achievements/{int:achievement_id}/",
+    ACHIEVEMENT_PATH,
     response={200: AchievementOut, 401: Detail, 404: Detail},
     url_name="achievement-detail",
     operation_id="get_achievement",
@@ -86,7 +88,7 @@ def get_achievement(request: HttpRequest, response: HttpResponse, achievement_id
 
 
 @router.put(
-    "achievements/{int:achievement_id}/",
+    ACHIEVEMENT_PATH,
     response={200: AchievementOut, **CHANGE_ERRORS},
     url_name="achievement-update",
     operation_id="update_achievement",
@@ -99,7 +101,7 @@ def update_achievement(request: HttpRequest, achievement_id: int, body: Achievem
 
 
 @router.patch(
-    "achievements/{int:achievement_id}/",
+    ACHIEVEMENT_PATH,
     response={200: AchievementOut, **CHANGE_ERRORS},
     url_name="achievement-partial-update",
     operation_id="partial_update_achievement",
@@ -114,7 +116,7 @@ def partial_update_achievement(
 
 
 @router.delete(
-    "achievements/{int:achievement_id}/",
+    ACHIEVEMENT_PATH,
     response={204: None, **STAFF_ERRORS},
     url_name="achievement-delete",
     operation_id="delete_achievement",

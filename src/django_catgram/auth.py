@@ -16,6 +16,7 @@ from ninja_jwt.token_blacklist.models import OutstandingToken
 from django_catgram import messages, throttles
 from django_catgram.authentication import jwt_auth, presented_token
 from django_catgram.errors import InvalidInput
+from django_catgram.ids import SESSION_ID
 from django_catgram.messages import _
 from django_catgram.pagination import PageNumberPagination
 from django_catgram.permissions import caller
@@ -229,7 +230,7 @@ def list_sessions(request: HttpRequest) -> Any:
 
 
 @router.delete(
-    "auth/sessions/{int:session_id}/",
+    f"auth/sessions/{SESSION_ID}/",
     auth=jwt_auth,
     response={204: None, 401: Detail, 404: Detail},
     url_name="session-detail",

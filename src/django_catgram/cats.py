@@ -12,6 +12,7 @@ from django_catgram.authentication import jwt_auth
 from django_catgram.conditional import Check, tag, unless_changed
 from django_catgram.counts import count_cats
 from django_catgram.filters import CatFilterQuery, filter_cats
+from django_catgram.ids import CAT_ID
 from django_catgram.messages import _
 from django_catgram.models import Cat
 from django_catgram.pagination import PageNumberPagination
@@ -26,6 +27,7 @@ from django_catgram.routing import CatgramRouter
 from django_catgram.schemas import BodyErrors, CatIn, CatOut, CatPatch, Detail, FieldErrors
 from django_catgram.services import delete_cat, write_cat
 
+CAT_PATH = f"cats/{CAT_ID}/"
 router = CatgramRouter(tags=["cats"], auth=jwt_auth, checks_if_match=True)
 ERRORS = {400: FieldErrors, 401: Detail}
 CAT_ERRORS = {401: Detail, 404: Detail}
@@ -67,7 +69,7 @@ def create_cat(request: HttpRequest, body: CatIn) -> Any:
 
 
 @router.get(
-    "cats/{int:cat_id}/",
+    CAT_PATH,
     response={200: CatOut, **CAT_ERRORS},
     url_name="cat-detail",
     operation_id="get_cat",
@@ -92,7 +94,7 @@ def change_cat(request: HttpRequest, cat_id: int, body: CatIn) -> dict[str, Any]
 
 
 @router.put(
-    "cats/{int:cat_id}/",
+    CAT_PATH,
     response={200: CatOut, **CHANGE_ERRORS},
     url_name="cat-update",
     operation_id="update_cat",
@@ -103,7 +105,7 @@ def update_cat(request: HttpRequest, cat_id: int, body: CatIn) -> Any:
 
 
 @router.patch(
-    "cats/{int:cat_id}/",
+    CAT_PATH,
     response={200: CatOut, **CHANGE_ERRORS},
     url_name="cat-partial-update",
     operation_id="partial_update_cat",
@@ -114,7 +116,7 @@ def partial_update_cat(request: HttpRequest, cat_id: int, body: CatPatch) -> Any
 
 
 @router.delete(
-    "cats/{int:cat_id}/",
+    CAT_PATH,
     response={204: None, **CAT_ERRORS, 403: Detail},
     url_name="cat-delete",
     operation_id="delete_cat",

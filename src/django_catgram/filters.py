@@ -7,6 +7,7 @@ from typing import Any, cast
 
 import django_filters
 from django import forms
+from django.contrib.auth import get_user_model
 from django.db import connections
 from django.db.models import QuerySet, Value
 from django.db.models.functions import Concat
@@ -18,6 +19,7 @@ from django_catgram import messages
 from django_catgram.counts import lookups
 from django_catgram.errors import InvalidInput
 from django_catgram.fields import css_color_name
+from django_catgram.ids import parse_id
 from django_catgram.messages import _
 from django_catgram.models import Cat
 from django_catgram.permissions import caller
@@ -26,16 +28,19 @@ ORDERINGS = ["name", "birth_year", "id"]
 
 
 class OwnerField(forms.CharField):
-    """A user id, or ``me``."""
+    """A user id (``ids.parse_id``: " 1" is none), or ``me``."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(strip=False, **options)
 
     def clean(self, value: Any) -> str | int | None:
         value = super().clean(value)
         if value in ("", None) or value == "me":
             return value or None
-        try:
-            return int(value)
-        except ValueError:
-            raise forms.ValidationError(messages.USER_ID_OR_ME) from None
+        pk = parse_id(value, get_user_model())
+        if pk is None:
+            raise forms.ValidationError(messages.USER_ID_OR_ME)
+        return pk
 
 
 class ColorField(forms.CharField):
@@ -95,9 +100,7 @@ class CatFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_owner(self, queryset: QuerySet[Cat], name: str, value: str | int) -> QuerySet[Cat]:
-        # owner__pk, not owner: an id too large for the column then matches nothing, where the
-        # foreign key's own lookup raises OverflowError (a 500).
-        return queryset.filter(owner__pk=caller(self.request).pk if value == "me" else value)
+        return queryset.filter(owner=caller(self.request).pk if value == "me" else cast(int, value))
 
     def filter_ordering(self, queryset: QuerySet[Cat], name: str, value: str) -> QuerySet[Cat]:
         # The id breaks ties, so that pages never repeat or skip a cat.

@@ -15,6 +15,7 @@ from django_catgram import accounts, messages, throttles
 from django_catgram.authentication import jwt_auth
 from django_catgram.conf import catgram_settings
 from django_catgram.errors import InvalidInput
+from django_catgram.ids import USER_ID
 from django_catgram.messages import _
 from django_catgram.pagination import PageNumberPagination
 from django_catgram.permissions import caller, visible_users
@@ -46,10 +47,7 @@ def target_user(request: HttpRequest, user_id: str) -> User:
     """``me`` or a user id the caller may see; others' ids are 404 for non-staff."""
     if user_id == ME:
         return caller(request)
-    # ASCII digits only: int() would also take "١" or " 1" for user 1.
-    if not (user_id.isascii() and user_id.isdigit()):
-        raise Http404
-    try:
+    try:  # the path's converter (ids.UserId) has checked the id
         return visible_users(request).get(pk=int(user_id))
     except get_user_model().DoesNotExist:
         raise Http404 from None
@@ -224,7 +222,7 @@ def email_change_confirm(request: HttpRequest, body: UidToken) -> Any:
 
 
 # After the users/<action>/ paths, which would otherwise be taken for user ids.
-USER_PATH = "users/{user_id}/"
+USER_PATH = f"users/{USER_ID}/"
 
 
 @router.get(
