@@ -262,7 +262,7 @@ def test_every_method_http_defines_is_a_json_405_where_it_is_not_served(client, 
     [
         ("/api/cats/", "GET, POST, HEAD, OPTIONS"),
         ("/api/cats/1/", "GET, PUT, PATCH, DELETE, HEAD, OPTIONS"),
-        ("/api/docs", "GET, HEAD"),
+        ("/api/docs", "GET, HEAD, OPTIONS"),
     ],
 )
 def test_a_method_beyond_https_own_is_a_json_405_with_the_true_allow(client, method, path, allow):
@@ -296,7 +296,7 @@ def test_the_docs_and_the_schema_answer_only_reads(client, path):
     for method in ("POST", "PUT", "PATCH", "DELETE"):
         response = client.generic(method, path, "{}", "application/json")
         assert assert_json_error(response, 405) == {"detail": f'Method "{method}" not allowed.'}
-        assert response["Allow"] == "GET, HEAD"
+        assert response["Allow"] == "GET, HEAD, OPTIONS"
 
 
 @pytest.mark.parametrize("length", ["abc", "-1", "1e3", "١٢"])

@@ -2,7 +2,8 @@
 
 ``health/live/``: the process answers (no check). ``health/ready/``: the database, the cache and
 the photo storage answer, each within django-health-check's per-check budget (5 s); 503 while
-any does not. Both answer JSON whatever the client accepts, and are never cached.
+any does not. Both answer JSON whatever the client accepts and whatever the method (OPTIONS
+200, any other but GET and HEAD a 405, as the API's paths), and are never cached.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from typing import Any
 
 from django.http import HttpResponse
 from health_check.views import HealthCheckView
+
+from django_catgram.urls import serves
 
 
 class Health(HealthCheckView):
@@ -27,11 +30,15 @@ class Health(HealthCheckView):
         return response
 
 
-liveness = Health.as_view(checks=())
-readiness = Health.as_view(
-    checks=(
-        "health_check.checks.Database",
-        "health_check.checks.Cache",
-        "health_check.checks.Storage",
+# Django's own answers to other methods would be HTML: its CSRF page, an empty 405.
+reads = serves("GET", "HEAD")
+liveness = reads(Health.as_view(checks=()))
+readiness = reads(
+    Health.as_view(
+        checks=(
+            "health_check.checks.Database",
+            "health_check.checks.Cache",
+            "health_check.checks.Storage",
+        )
     )
 )

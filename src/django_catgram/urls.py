@@ -2,8 +2,9 @@
 
 Every answer is JSON (but the docs page): a body over ``CATGRAM["MAX_BODY_BYTES"]`` is refused
 with 413 before it is read, a Content-Length that is not a number with 400, any method a path
-does not serve with 405 (even one HTTP does not define), and a path the API does not serve is a
-404 (no HTML page, no slash-appending redirect).
+does not serve with 405 (even one HTTP does not define), OPTIONS is 200, both naming the methods
+served in Allow, and a path the API does not serve is a 404 (no HTML page, no slash-appending
+redirect, never Django's HTML CSRF page).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from asgiref.sync import iscoroutinefunction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern, URLResolver, re_path
 from django.views.decorators.csrf import csrf_exempt
@@ -27,6 +29,7 @@ from django_catgram.routing import METHODS
 PAGES = ("openapi-json", "openapi-view")
 PAGE_METHODS = ("GET", "HEAD")
 View = Callable[..., HttpResponse]
+AnyView = Callable[..., Any]  # a view, or an async one
 
 
 def detail(message: str, status: int, **headers: str) -> JsonResponse:
@@ -37,16 +40,43 @@ def not_allowed(request: HttpRequest, allow: str) -> JsonResponse:
     return detail(messages.METHOD_NOT_ALLOWED.format(method=request.method), 405, Allow=allow)
 
 
+def serves(*methods: str) -> Callable[[AnyView], AnyView]:
+    """Make a view that changes nothing (a page, a health check) answer as the API's paths do:
+    OPTIONS with 200, any method but ``methods`` (even one HTTP does not define) with a JSON
+    405, both naming ``methods`` and OPTIONS in Allow.
+
+    Without CSRF's check, whose HTML 403 would answer an unsafe method first: such a view has
+    nothing for it to protect. ``serves("GET", "HEAD")(view)``; the view may be async.
+    """
+    allow = ", ".join((*methods, "OPTIONS"))
+
+    def refusal(request: HttpRequest) -> HttpResponse | None:
+        if request.method == "OPTIONS":
+            return JsonResponse({}, headers={"Allow": allow})
+        return None if request.method in methods else not_allowed(request, allow)
+
+    def decorate(view: AnyView) -> AnyView:
+        def served(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            return refusal(request) or view(request, *args, **kwargs)
+
+        async def served_async(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            return refusal(request) or await view(request, *args, **kwargs)
+
+        return csrf_exempt(wraps(view)(served_async if iscoroutinefunction(view) else served))
+
+    return decorate
+
+
 def guard(view: View, page_methods: tuple[str, ...] | None = None) -> View:
     """Refuse before the view what it would answer in HTML or plain text, or not at all.
 
     ``page_methods``: the methods of a page of Ninja's, which would answer any other.
     """
+    view = serves(*page_methods)(view) if page_methods else view
 
+    @csrf_exempt  # else Django's HTML 403 CSRF page would answer an unsafe method first
     @wraps(view)
     def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if page_methods and request.method not in page_methods:
-            return not_allowed(request, ", ".join(page_methods))
         try:
             # Every operation checks it too (for add_routers hosts); here it also covers the
             # pages and the methods beyond HTTP's own.
