@@ -189,3 +189,54 @@ def test_each_row_for_each_caller(
         assert set(response.json()) == ({"detail", "code"} if token_in_body else {"detail"})
     if method != "GET" and expected in (401, 403, 404):
         assert snapshot() == before
+
+
+# Bodies a refused caller may send: none, not JSON, not an object, every field of the wrong type.
+BAD_BODIES = ["", "{", "[]", '{"name": 5, "achievement_name": [], "email": 3, "image": 1}']
+REFUSALS = [
+    (method, path, caller, status)
+    for method, path, _, statuses in ROWS
+    for caller, status in zip(CALLERS, statuses, strict=True)
+    if status in (401, 403, 404)
+    and method in ("POST", "PUT", "PATCH", "DELETE")
+    # Refused for what the body says (a forged token), not for who sends it.
+    and path not in TOKEN_IN_BODY
+] + [
+    # Ids of nothing: 404 once the caller may write such a thing at all.
+    ("PATCH", "cats/{missing}/", "self", 404),
+    ("PUT", "achievements/{missing}/", "self", 403),
+    ("PUT", "achievements/{missing}/", "staff", 404),
+    ("DELETE", "users/{missing}/", "self", 404),
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "caller", "status"),
+    REFUSALS,
+    ids=[f"{method} {path} {caller}" for method, path, caller, _ in REFUSALS],
+)
+def test_a_caller_refused_is_refused_whatever_the_body(
+    anonymous, alice, bob, staff, cat, session, method, path, caller, status
+):
+    """As DRF checks permissions before it validates: a caller who may not write gets the same
+    401, 403 or 404 whatever the body, and the database stays as it was."""
+    client = anonymous
+    if caller != "anonymous":
+        client = anonymous.log_in({"self": "alice", "other": "bob", "staff": "staff"}[caller])
+    url = "/api/" + path.format(
+        user_id=alice.pk,
+        cat_id=cat.pk,
+        achievement_id=cat.achievements.get().pk,
+        session_id=session.pk,
+        missing=10**9,
+    )
+    headers = {"Authorization": f"Bearer {client.token}"} if client.token else {}
+    before = snapshot()
+    answers = {
+        body: client.client.generic(method, url, body, "application/json", headers=headers)
+        for body in BAD_BODIES
+    }
+    assert {body: response.status_code for body, response in answers.items()} == dict.fromkeys(
+        BAD_BODIES, status
+    )
+    assert snapshot() == before

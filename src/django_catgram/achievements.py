@@ -14,7 +14,7 @@ from django_catgram.conditional import Check, tag, unless_changed
 from django_catgram.ids import ACHIEVEMENT_ID
 from django_catgram.messages import _
 from django_catgram.models import Achievement
-from django_catgram.permissions import check_may_change_achievements
+from django_catgram.permissions import may_change_achievement
 from django_catgram.presenters import achievement_object
 from django_catgram.routing import CatgramRouter
 from django_catgram.schemas import (
@@ -28,6 +28,8 @@ from django_catgram.services import delete_achievement, write_achievement
 
 ACHIEVEMENT_PATH = f"achievements/{ACHIEVEMENT_ID}/"
 router = CatgramRouter(tags=["achievements"], auth=jwt_auth, checks_if_match=True)
+# The changes: staff only, checked before the body is read.
+STAFF = jwt_auth.requiring(may_change_achievement)
 STAFF_ERRORS = {401: Detail, 403: Detail, 404: Detail}
 # 400 for a body that is not JSON, or a name that is invalid or taken.
 CHANGE_ERRORS = {**STAFF_ERRORS, 400: BodyErrors}
@@ -40,12 +42,6 @@ def achievement_of(achievement: Achievement) -> dict[str, Any]:
 def unchanged(request: HttpRequest) -> Check[Achievement] | None:
     """412 for a write whose If-Match names a version of the achievement older than its row's."""
     return unless_changed(request, achievement_of)
-
-
-def staff_achievement(request: HttpRequest, achievement_id: int) -> Achievement:
-    """The achievement to change or delete: 403 unless the caller is staff, then 404 if none."""
-    check_may_change_achievements(request)
-    return get_object_or_404(Achievement, pk=achievement_id)
 
 
 @router.get(
@@ -92,10 +88,11 @@ def get_achievement(request: HttpRequest, response: HttpResponse, achievement_id
     response={200: AchievementOut, **CHANGE_ERRORS},
     url_name="achievement-update",
     operation_id="update_achievement",
+    auth=STAFF,
     summary=_("Rename an achievement (staff)"),
 )
 def update_achievement(request: HttpRequest, achievement_id: int, body: AchievementIn) -> Any:
-    achievement = staff_achievement(request, achievement_id)
+    achievement = get_object_or_404(Achievement, pk=achievement_id)
     written = write_achievement(achievement, body.achievement_name, unchanged(request))
     return achievement_of(written)
 
@@ -105,12 +102,13 @@ def update_achievement(request: HttpRequest, achievement_id: int, body: Achievem
     response={200: AchievementOut, **CHANGE_ERRORS},
     url_name="achievement-partial-update",
     operation_id="partial_update_achievement",
+    auth=STAFF,
     summary=_("Rename an achievement if a name is sent (staff)"),
 )
 def partial_update_achievement(
     request: HttpRequest, achievement_id: int, body: AchievementPatch
 ) -> Any:
-    achievement = staff_achievement(request, achievement_id)
+    achievement = get_object_or_404(Achievement, pk=achievement_id)
     written = write_achievement(achievement, body.achievement_name, unchanged(request))
     return achievement_of(written)
 
@@ -120,8 +118,9 @@ def partial_update_achievement(
     response={204: None, **STAFF_ERRORS},
     url_name="achievement-delete",
     operation_id="delete_achievement",
+    auth=STAFF,
     summary=_("Delete an achievement (staff)"),
 )
 def delete(request: HttpRequest, achievement_id: int) -> Any:
-    delete_achievement(staff_achievement(request, achievement_id), unchanged(request))
+    delete_achievement(get_object_or_404(Achievement, pk=achievement_id), unchanged(request))
     return Status(204, None)

@@ -4,7 +4,6 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from ninja import Query, Status
 from ninja.pagination import paginate
 
@@ -16,7 +15,7 @@ from django_catgram.ids import CAT_ID
 from django_catgram.messages import _
 from django_catgram.models import Cat
 from django_catgram.pagination import PageNumberPagination
-from django_catgram.permissions import caller, check_may_change_cat
+from django_catgram.permissions import caller, may_change_cat
 from django_catgram.presenters import (
     cat_object_by_id,
     cat_objects,
@@ -29,6 +28,8 @@ from django_catgram.services import delete_cat, write_cat
 
 CAT_PATH = f"cats/{CAT_ID}/"
 router = CatgramRouter(tags=["cats"], auth=jwt_auth, checks_if_match=True)
+# The changes: the owner or staff, checked before the body is read.
+OWNER_OR_STAFF = jwt_auth.requiring(may_change_cat)
 ERRORS = {400: FieldErrors, 401: Detail}
 CAT_ERRORS = {401: Detail, 404: Detail}
 # 400 also for a body that is not JSON.
@@ -88,9 +89,8 @@ def unchanged(request: HttpRequest) -> Check[Cat] | None:
 
 
 def change_cat(request: HttpRequest, cat_id: int, body: CatIn) -> dict[str, Any]:
-    cat = get_object_or_404(Cat, pk=cat_id)
-    check_may_change_cat(request, cat)
-    return written_cat_object(request, write_cat(cat, body, unchanged(request)))
+    # Only the id: write_cat reads the row as it locks it.
+    return written_cat_object(request, write_cat(Cat(pk=cat_id), body, unchanged(request)))
 
 
 @router.put(
@@ -98,6 +98,7 @@ def change_cat(request: HttpRequest, cat_id: int, body: CatIn) -> dict[str, Any]
     response={200: CatOut, **CHANGE_ERRORS},
     url_name="cat-update",
     operation_id="update_cat",
+    auth=OWNER_OR_STAFF,
     summary=_("Replace a cat (owner or staff)"),
 )
 def update_cat(request: HttpRequest, cat_id: int, body: CatIn) -> Any:
@@ -109,6 +110,7 @@ def update_cat(request: HttpRequest, cat_id: int, body: CatIn) -> Any:
     response={200: CatOut, **CHANGE_ERRORS},
     url_name="cat-partial-update",
     operation_id="partial_update_cat",
+    auth=OWNER_OR_STAFF,
     summary=_("Change the fields sent (owner or staff)"),
 )
 def partial_update_cat(request: HttpRequest, cat_id: int, body: CatPatch) -> Any:
@@ -120,10 +122,9 @@ def partial_update_cat(request: HttpRequest, cat_id: int, body: CatPatch) -> Any
     response={204: None, **CAT_ERRORS, 403: Detail},
     url_name="cat-delete",
     operation_id="delete_cat",
+    auth=OWNER_OR_STAFF,
     summary=_("Delete a cat and its photo (owner or staff)"),
 )
 def delete(request: HttpRequest, cat_id: int) -> Any:
-    cat = get_object_or_404(Cat, pk=cat_id)
-    check_may_change_cat(request, cat)
-    delete_cat(cat, unchanged(request))
+    delete_cat(Cat(pk=cat_id), unchanged(request))  # which reads the row as it locks it
     return Status(204, None)

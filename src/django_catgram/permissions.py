@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, cast
 
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja.errors import AuthorizationError
 
-from django_catgram.models import Cat
+from django_catgram.models import Achievement, Cat
 
 if TYPE_CHECKING:
     from typing import TypeAlias
@@ -30,17 +30,24 @@ def caller(request: HttpRequest) -> User:
     return cast("User", request.user)
 
 
-def check_may_change_cat(request: HttpRequest, cat: Cat) -> None:
-    """Only the owner, or staff, may change or delete a cat: 403 for anyone else."""
+def may_change_cat(request: HttpRequest, cat_id: int) -> None:
+    """Only the owner, or staff, may change or delete a cat: 403 for anyone else, 404 if there
+    is no such cat."""
+    owner = Cat.objects.filter(pk=cat_id).values_list("owner_id", flat=True).first()
+    if owner is None:
+        raise Http404
     user = caller(request)
-    if cat.owner_id != user.pk and not user.is_staff:
+    if owner != user.pk and not user.is_staff:
         raise AuthorizationError()
 
 
-def check_may_change_achievements(request: HttpRequest) -> None:
-    """Anyone logged in reads and adds achievements; only staff change or delete them."""
+def may_change_achievement(request: HttpRequest, achievement_id: int) -> None:
+    """Anyone logged in reads and adds achievements; only staff change or delete them: 403
+    for anyone else whatever the id, then 404 if there is no such achievement."""
     if not caller(request).is_staff:
         raise AuthorizationError()
+    if not Achievement.objects.filter(pk=achievement_id).exists():
+        raise Http404
 
 
 def visible_users(request: HttpRequest) -> QuerySet[User]:

@@ -53,6 +53,16 @@ def target_user(request: HttpRequest, user_id: str) -> User:
         raise Http404 from None
 
 
+def may_see_user(request: HttpRequest, user_id: str) -> None:
+    """The permission of a change of ``users/{id}/``: 404 for a user the caller may not see,
+    whatever the body."""
+    target_user(request, user_id)
+
+
+# A change of a user: checked before the body is read.
+VISIBLE_USER = jwt_auth.requiring(may_see_user)
+
+
 def update_email(request: HttpRequest, user: User, email: str | None) -> User:
     if email is not None and (changed := accounts.change_email(request, user, email)):
         user.save(update_fields=changed)
@@ -243,6 +253,7 @@ def get_user(request: HttpRequest, user_id: str) -> Any:
     response={200: UserOut, 400: BodyErrors, **AUTH_ERRORS, 404: Detail},
     url_name="user-partial-update",
     operation_id="partial_update_user",
+    auth=VISIBLE_USER,
     summary=_("Change a user's email if given"),
 )
 @router.put(
@@ -250,6 +261,7 @@ def get_user(request: HttpRequest, user_id: str) -> Any:
     response={200: UserOut, 400: BodyErrors, **AUTH_ERRORS, 404: Detail},
     url_name="user-update",
     operation_id="update_user",
+    auth=VISIBLE_USER,
     summary=_("Change a user's email (the username is read-only here)"),
 )
 def change_user(request: HttpRequest, user_id: str, body: UserChange) -> Any:
@@ -261,6 +273,7 @@ def change_user(request: HttpRequest, user_id: str, body: UserChange) -> Any:
     response={204: None, 400: BodyErrors, **AUTH_ERRORS, 404: Detail},
     url_name="user-delete",
     operation_id="delete_user",
+    auth=VISIBLE_USER,
     summary=_("Delete a user, confirmed with the caller's current password"),
 )
 def delete_user(request: HttpRequest, user_id: str, body: CurrentPassword) -> Any:
