@@ -252,6 +252,46 @@ def test_an_achievement_write_checks_if_match(as_alice, as_staff, method, body):
     assert done.status_code == (204 if method == "DELETE" else 200)
 
 
+# Each write that answers an object, and the read of that object: (method, path, body, read).
+WRITES_ANSWERING = [
+    ("POST", "cats/", cat_body(), "cats/{id}/"),
+    ("PUT", "cats/{cat_id}/", cat_body(name="Murzik"), "cats/{id}/"),
+    ("PATCH", "cats/{cat_id}/", {"name": "Vaska", "achievements": []}, "cats/{id}/"),
+    ("POST", "achievements/", {"achievement_name": "Hunter"}, "achievements/{id}/"),
+    ("PUT", "achievements/{achievement_id}/", {"achievement_name": "Hunts"}, "achievements/{id}/"),
+    (
+        "PATCH",
+        "achievements/{achievement_id}/",
+        {"achievement_name": "Purrs"},
+        "achievements/{id}/",
+    ),
+    ("PUT", "users/me/", {"email": "new@example.com"}, "users/me/"),
+    ("PATCH", "users/me/", {"email": "newer@example.com"}, "users/me/"),
+    ("PATCH", "users/{user_id}/", {"email": "newest@example.com"}, "users/{id}/"),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body", "read"), WRITES_ANSWERING)
+def test_a_write_answers_with_the_etag_a_read_of_its_object_then_gives(
+    as_staff, ids, method, path, body, read
+):
+    written = as_staff.request(method, real(path, ids), body)
+    assert written.status_code in (200, 201), written.json()
+    assert written["ETag"] == as_staff.get(read.format(id=written.json().get("id")))["ETag"]
+
+
+def test_a_write_s_etag_is_good_for_the_next_if_match(as_alice):
+    cat = as_alice.post("cats/", cat_body())
+    path = f"cats/{cat.json()['id']}/"
+    etag = cat["ETag"]
+    for name in ("Murzik", "Vaska", "Ryzhik"):
+        response = as_alice.request("PATCH", path, {"name": name}, headers={"If-Match": etag})
+        assert response.status_code == 200
+        etag = response["ETag"]
+    stale = as_alice.request("PATCH", path, {"name": "Tom"}, headers={"If-Match": cat["ETag"]})
+    assert stale.status_code == 412
+
+
 def test_the_schema_documents_if_match_on_exactly_the_writes_that_check_it():
     documented = {
         (method.upper(), path)

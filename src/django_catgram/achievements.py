@@ -68,8 +68,9 @@ def list_achievements(request: HttpRequest) -> Any:
     operation_id="create_achievement",
     summary=_("Add an achievement; its name must be new"),
 )
-def create_achievement(request: HttpRequest, body: AchievementIn) -> Any:
-    return Status(201, achievement_of(write_achievement(Achievement(), body.achievement_name)))
+def create_achievement(request: HttpRequest, response: HttpResponse, body: AchievementIn) -> Any:
+    written = write_achievement(Achievement(), body.achievement_name)
+    return Status(201, tag(response, achievement_of(written)))
 
 
 @router.get(
@@ -91,10 +92,12 @@ def get_achievement(request: HttpRequest, response: HttpResponse, achievement_id
     auth=STAFF,
     summary=_("Rename an achievement (staff)"),
 )
-def update_achievement(request: HttpRequest, achievement_id: int, body: AchievementIn) -> Any:
+def update_achievement(
+    request: HttpRequest, response: HttpResponse, achievement_id: int, body: AchievementIn
+) -> Any:
     achievement = get_object_or_404(Achievement, pk=achievement_id)
     written = write_achievement(achievement, body.achievement_name, unchanged(request))
-    return achievement_of(written)
+    return tag(response, achievement_of(written))
 
 
 @router.patch(
@@ -106,11 +109,11 @@ def update_achievement(request: HttpRequest, achievement_id: int, body: Achievem
     summary=_("Rename an achievement if a name is sent (staff)"),
 )
 def partial_update_achievement(
-    request: HttpRequest, achievement_id: int, body: AchievementPatch
+    request: HttpRequest, response: HttpResponse, achievement_id: int, body: AchievementPatch
 ) -> Any:
     achievement = get_object_or_404(Achievement, pk=achievement_id)
     written = write_achievement(achievement, body.achievement_name, unchanged(request))
-    return achievement_of(written)
+    return tag(response, achievement_of(written))
 
 
 @router.delete(

@@ -64,9 +64,9 @@ def list_cats(
     operation_id="create_cat",
     summary=_("Add a cat; the caller is its owner"),
 )
-def create_cat(request: HttpRequest, body: CatIn) -> Any:
+def create_cat(request: HttpRequest, response: HttpResponse, body: CatIn) -> Any:
     cat = write_cat(Cat(owner=caller(request)), body)
-    return Status(201, written_cat_object(request, cat))
+    return Status(201, tag(response, written_cat_object(request, cat)))
 
 
 @router.get(
@@ -88,9 +88,12 @@ def unchanged(request: HttpRequest) -> Check[Cat] | None:
     return unless_changed(request, lambda cat: cat_object_by_id(request, cat.pk))
 
 
-def change_cat(request: HttpRequest, cat_id: int, body: CatIn) -> dict[str, Any]:
+def change_cat(
+    request: HttpRequest, response: HttpResponse, cat_id: int, body: CatIn
+) -> dict[str, Any]:
     # Only the id: write_cat reads the row as it locks it.
-    return written_cat_object(request, write_cat(Cat(pk=cat_id), body, unchanged(request)))
+    cat = write_cat(Cat(pk=cat_id), body, unchanged(request))
+    return tag(response, written_cat_object(request, cat))
 
 
 @router.put(
@@ -101,8 +104,8 @@ def change_cat(request: HttpRequest, cat_id: int, body: CatIn) -> dict[str, Any]
     auth=OWNER_OR_STAFF,
     summary=_("Replace a cat (owner or staff)"),
 )
-def update_cat(request: HttpRequest, cat_id: int, body: CatIn) -> Any:
-    return change_cat(request, cat_id, body)
+def update_cat(request: HttpRequest, response: HttpResponse, cat_id: int, body: CatIn) -> Any:
+    return change_cat(request, response, cat_id, body)
 
 
 @router.patch(
@@ -113,8 +116,10 @@ def update_cat(request: HttpRequest, cat_id: int, body: CatIn) -> Any:
     auth=OWNER_OR_STAFF,
     summary=_("Change the fields sent (owner or staff)"),
 )
-def partial_update_cat(request: HttpRequest, cat_id: int, body: CatPatch) -> Any:
-    return change_cat(request, cat_id, body)
+def partial_update_cat(
+    request: HttpRequest, response: HttpResponse, cat_id: int, body: CatPatch
+) -> Any:
+    return change_cat(request, response, cat_id, body)
 
 
 @router.delete(

@@ -24,6 +24,8 @@ from django_catgram.messages import _
 T = TypeVar("T")
 Check: TypeAlias = Callable[[T], None]
 SAFE_METHODS = ("GET", "HEAD")
+# The writes whose answer is the resource as written: its ETag is the one a read would give.
+ANSWERING_WRITES = ("POST", "PUT", "PATCH")
 # What a 304 keeps of the answer it stands for (RFC 9110, 15.4.5).
 KEPT_HEADERS = ("Cache-Control", "Content-Location", "Date", "ETag", "Expires", "Vary")
 
@@ -106,12 +108,16 @@ def names(header: str, etag: str, *, weak: bool) -> bool:
 
 
 def answer_conditionally(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
-    """Tag a read's 200 answer (unless its view did), and answer 304 if the client's
-    ``If-None-Match`` names that tag; a HEAD answer keeps its headers and loses its body."""
-    if request.method in SAFE_METHODS and response.status_code == 200:
+    """Tag a read's 200 answer and a write's 200 or 201 (unless its view did: a cat's, an
+    achievement's), so that a client has the tag for its next ``If-Match`` or
+    ``If-None-Match`` without a read; answer a read 304 if the client's ``If-None-Match``
+    names that tag; a HEAD answer keeps its headers and loses its body."""
+    read = request.method in SAFE_METHODS and response.status_code == 200
+    written = request.method in ANSWERING_WRITES and response.status_code in (200, 201)
+    if (read or written) and not response.has_header("ETag"):
         assert isinstance(response, HttpResponse)  # the operations answer no streams
-        if not response.has_header("ETag"):
-            response["ETag"] = digest(response.content)
+        response["ETag"] = digest(response.content)
+    if read:
         header = request.headers.get("If-None-Match")
         if header is not None and names(header, response["ETag"], weak=True):
             response = not_modified(response)
