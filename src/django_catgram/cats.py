@@ -88,9 +88,7 @@ def unchanged(request: HttpRequest) -> Check[Cat] | None:
     return unless_changed(request, lambda cat: cat_object_by_id(request, cat.pk))
 
 
-def change_cat(
-    request: HttpRequest, response: HttpResponse, cat_id: int, body: CatIn
-) -> dict[str, Any]:
+def change_cat(request: HttpRequest, response: HttpResponse, cat_id: int, body: CatIn) -> Any:
     # Only the id: write_cat reads the row as it locks it.
     cat = write_cat(Cat(pk=cat_id), body, unchanged(request))
     return tag(response, written_cat_object(request, cat))

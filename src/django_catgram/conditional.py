@@ -114,11 +114,11 @@ def answer_conditionally(request: HttpRequest, response: HttpResponseBase) -> Ht
     names that tag; a HEAD answer keeps its headers and loses its body."""
     read = request.method in SAFE_METHODS and response.status_code == 200
     written = request.method in ANSWERING_WRITES and response.status_code in (200, 201)
-    if (read or written) and not response.has_header("ETag"):
+    if read or written:
         assert isinstance(response, HttpResponse)  # the operations answer no streams
-        response["ETag"] = digest(response.content)
-    if read:
-        header = request.headers.get("If-None-Match")
+        if not response.has_header("ETag"):
+            response["ETag"] = digest(response.content)
+        header = request.headers.get("If-None-Match") if read else None
         if header is not None and names(header, response["ETag"], weak=True):
             response = not_modified(response)
     if request.method == "HEAD" and isinstance(response, HttpResponse) and response.content:
