@@ -25,6 +25,7 @@ from django_catgram.presenters import (
 from django_catgram.routing import CatgramRouter
 from django_catgram.schemas import BodyErrors, CatIn, CatOut, CatPatch, Detail, FieldErrors
 from django_catgram.services import delete_cat, write_cat
+from django_catgram.signals import cat_created, cat_deleted, cat_updated, send_after_commit
 
 CAT_PATH = f"cats/{CAT_ID}/"
 router = CatgramRouter(tags=["cats"], auth=jwt_auth, checks_if_match=True)
@@ -66,6 +67,7 @@ def list_cats(
 )
 def create_cat(request: HttpRequest, response: HttpResponse, body: CatIn) -> Any:
     cat = write_cat(Cat(owner=caller(request)), body)
+    send_after_commit(cat_created, Cat, cat=cat, request=request)
     return Status(201, tag(response, written_cat_object(request, cat)))
 
 
@@ -91,6 +93,7 @@ def unchanged(request: HttpRequest) -> Check[Cat] | None:
 def change_cat(request: HttpRequest, response: HttpResponse, cat_id: int, body: CatIn) -> Any:
     # Only the id: write_cat reads the row as it locks it.
     cat = write_cat(Cat(pk=cat_id), body, unchanged(request))
+    send_after_commit(cat_updated, Cat, cat=cat, request=request)
     return tag(response, written_cat_object(request, cat))
 
 
@@ -129,5 +132,6 @@ def partial_update_cat(
     summary=_("Delete a cat and its photo (owner or staff)"),
 )
 def delete(request: HttpRequest, cat_id: int) -> Any:
-    delete_cat(Cat(pk=cat_id), unchanged(request))  # which reads the row as it locks it
+    cat = delete_cat(Cat(pk=cat_id), unchanged(request))  # which reads the row as it locks it
+    send_after_commit(cat_deleted, Cat, cat=cat, request=request)
     return Status(204, None)

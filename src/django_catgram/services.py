@@ -171,13 +171,17 @@ def photo_is_referenced(name: str) -> bool:
     return True
 
 
-def delete_cat(cat: Cat, check: Check[Cat] | None = None) -> None:
-    """Delete the cat, and its files once the deletion commits; 404 if it is gone already."""
+def delete_cat(cat: Cat, check: Check[Cat] | None = None) -> Cat:
+    """Delete the cat, and its files once the deletion commits; 404 if it is gone already.
+
+    The cat deleted, as it was (Django clears a deleted instance's pk: it is set again)."""
     with transaction.atomic():
         cat = locked(cat, check)
-        files = photo_files(cat)
+        pk, files = cat.pk, photo_files(cat)
         cat.delete()
         delete_photos_on_commit(files)
+    cat.pk = pk
+    return cat
 
 
 def write_achievement(

@@ -34,6 +34,12 @@ from django_catgram.schemas import (
     UsernameResetConfirm,
     UserOut,
 )
+from django_catgram.signals import (
+    send_after_commit,
+    user_activated,
+    user_registered,
+    user_updated,
+)
 
 if TYPE_CHECKING:
     from django_catgram.permissions import User
@@ -66,6 +72,7 @@ VISIBLE_USER = jwt_auth.requiring(may_see_user)
 def update_email(request: HttpRequest, user: User, email: str | None) -> User:
     if email is not None and (changed := accounts.change_email(request, user, email)):
         user.save(update_fields=changed)
+    send_after_commit(user_updated, type(user), user=user, request=request)
     return user
 
 
@@ -79,7 +86,9 @@ def update_email(request: HttpRequest, user: User, email: str | None) -> User:
     summary=_("Register"),
 )
 def create_user(request: HttpRequest, body: UserCreate) -> Any:
-    return Status(201, accounts.register(request, body.username, body.password, body.email))
+    user = accounts.register(request, body.username, body.password, body.email)
+    send_after_commit(user_registered, type(user), user=user, request=request)
+    return Status(201, user)
 
 
 @router.get(
@@ -197,6 +206,7 @@ def activate_user(request: HttpRequest, body: UidToken) -> Any:
         raise AuthorizationError(403, messages.STALE_TOKEN)
     user.is_active = True
     user.save(update_fields=["is_active"])
+    send_after_commit(user_activated, type(user), user=user, request=request)
     return Status(204, None)
 
 
