@@ -6,8 +6,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import override_settings
 
+from django_catgram.models import Achievement, Cat
+
 DETAIL = {"$ref": "#/components/schemas/Detail"}
-PATH_PARAMETERS = {"cat_id": 1, "user_id": "me", "achievement_id": 1}
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,20 @@ def operations_with_a_body(document):
     ]
 
 
-def test_a_body_that_is_not_json_gets_the_400_its_operation_documents(client, as_staff):
+@pytest.fixture
+def path_parameters(staff):
+    """Ids of objects that exist: a write of one that does not is 404 before its body is read."""
+    cat = Cat.objects.create(name="Tom", color="red", birth_year=2020, owner=staff)
+    return {
+        "cat_id": cat.pk,
+        "user_id": "me",
+        "achievement_id": Achievement.objects.create(name="Purrs").pk,
+    }
+
+
+def test_a_body_that_is_not_json_gets_the_400_its_operation_documents(
+    client, as_staff, path_parameters
+):
     """Schemathesis: 'ST108 Response violates schema' for ``-d $'\\x00'`` on every body.
 
     The API answers DRF's 400 ``{"detail": "JSON parse error - ..."}`` as the contract says, but
@@ -33,7 +47,7 @@ def test_a_body_that_is_not_json_gets_the_400_its_operation_documents(client, as
     for method, path, operation in operations:
         response = client.generic(
             method.upper(),
-            path.format(**PATH_PARAMETERS),
+            path.format(**path_parameters),
             data=b"\x00",
             content_type="application/json",
             headers={"Authorization": f"Bearer {as_staff.token}"},
