@@ -701,3 +701,20 @@ def test_the_react_client_flow_works_unchanged(client, django_capture_on_commit_
     assert deleted.status_code == 204
     assert deleted.content == b""
     assert not Cat.objects.exists()
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH"])
+def test_a_cat_has_at_most_a_hundred_achievements_per_write(as_alice, method):
+    """One request may not add thousands of achievements that every client then lists."""
+    cat = create_cat(as_alice)
+    path = "cats/" if method == "POST" else f"cats/{cat['id']}/"
+    names = [{"achievement_name": f"Trick {n}"} for n in range(101)]
+    response = as_alice.request(method, path, cat_body(achievements=names))
+    assert (response.status_code, response.json()) == (
+        400,
+        {"achievements": ["Ensure this field has no more than 100 elements."]},
+    )
+    assert not Achievement.objects.exists()
+    response = as_alice.request(method, path, cat_body(achievements=names[:100]))
+    assert response.status_code in (200, 201)
+    assert len(response.json()["achievements"]) == 100

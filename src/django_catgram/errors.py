@@ -68,7 +68,9 @@ def error_message(error: dict[str, Any]) -> str:
     context = error.get("ctx", {})
     if error["type"] == "value_error" and "error" in context:
         return str(context["error"])
-    template = messages.FIELD_ERRORS.get(error["type"])
+    template = messages.FIELD_ERRORS.get(
+        f"{error['type']} {context.get('field_type')}", messages.FIELD_ERRORS.get(error["type"])
+    )
     return template.format(**context) if template else error["msg"]
 
 

@@ -48,7 +48,8 @@ CONTENT_LENGTH_NOT_A_NUMBER = _("The Content-Length header is not a number.")
 BODY_TOO_LARGE = _("Request body exceeds {limit} bytes.")
 
 # Fields.
-# DRF's wording for pydantic's error types; placeholders come from the error's context.
+# DRF's wording for pydantic's error types ("<type> <field_type>" where that changes it);
+# placeholders come from the error's context.
 FIELD_ERRORS = {
     "missing": _("This field is required."),
     "string_type": _("Not a valid string."),
@@ -57,6 +58,7 @@ FIELD_ERRORS = {
     # Constrained strings behind a validator report the generic length errors.
     "too_short": _("This field may not be blank."),
     "too_long": _("Ensure this field has no more than {max_length} characters."),
+    "too_long List": _("Ensure this field has no more than {max_length} elements."),
     "int_type": _("A valid integer is required."),
     "int_parsing": _("A valid integer is required."),
     "int_from_float": _("A valid integer is required."),

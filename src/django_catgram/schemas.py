@@ -225,11 +225,16 @@ class CatFields(Body):
 CAT_FIELDS = tuple(CatFields.model_fields)
 
 
+MOST_ACHIEVEMENTS = 100  # of one cat
+
+
 class CatIn(CatFields):
     """A whole cat, for POST and PUT; absent achievements and image are left as they are."""
 
     achievements: list[AchievementIn] = Field(
         None,  # type: ignore[arg-type]  # absent, not null, as every_key_optional does
+        # A bound on what one request adds to the list every client reads (achievements/).
+        max_length=MOST_ACHIEVEMENTS,
         description=_("Replaces the cat's achievements; names are matched or created."),
     )
     image: Photo = None
