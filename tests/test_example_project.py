@@ -18,12 +18,18 @@ PRODUCTION = {
 }
 
 
+# The names of the course's .env files, which the example project reads when ours are not set.
+COURSE_NAMES = {"SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "POSTGRES_DB", "POSTGRES_USER",
+                "POSTGRES_PASSWORD", "DB_HOST", "DB_PORT"}  # fmt: skip
+
+
 def manage(*args, env=None):
-    """Run manage.py with this environment less any DJANGO_* and DATABASE_URL, plus ``env``."""
+    """Run manage.py with ``env`` and this environment, less what else would configure the
+    example project: any DJANGO_*, DATABASE_URL and COURSE_NAMES."""
     environment = {
         name: value
         for name, value in os.environ.items()
-        if not name.startswith("DJANGO_") and name != "DATABASE_URL"
+        if not name.startswith("DJANGO_") and name != "DATABASE_URL" and name not in COURSE_NAMES
     }
     environment.update(env or {})
     return subprocess.run(
@@ -90,6 +96,65 @@ def test_settings_come_from_the_environment(tmp_path):
         "['https://front.example']",
         "True",
     ]
+
+
+SETTINGS_AS_JSON = (
+    "import json; from django.conf import settings as s; "
+    "print(json.dumps({'DATABASE': s.DATABASES['default'], 'SECRET_KEY': s.SECRET_KEY, "
+    "'DEBUG': s.DEBUG, 'ALLOWED_HOSTS': s.ALLOWED_HOSTS}))"
+)
+COURSE_DATABASE = {
+    "POSTGRES_DB": "kittygram",
+    "POSTGRES_USER": "kitty_user",
+    "POSTGRES_PASSWORD": "p@ss:w/rd?#%",  # what a URL would have to quote
+    "DB_HOST": "db",
+    "DB_PORT": "6543",
+}
+COURSE_SECRET = "course-secret-key-from-the-dot-env-file-long-enough-for-hs256"
+
+
+def settings_with(env):
+    """The example project's database, secret key, DEBUG and hosts in this environment."""
+    return json.loads(shell(SETTINGS_AS_JSON, env))
+
+
+def test_the_course_env_names_give_postgresql_unless_database_url_is_set(tmp_path):
+    database = settings_with(COURSE_DATABASE)["DATABASE"]
+    assert database["ENGINE"] == "django.db.backends.postgresql"
+    assert {key: str(database[key]) for key in ("NAME", "USER", "PASSWORD", "HOST", "PORT")} == {
+        "NAME": "kittygram",
+        "USER": "kitty_user",
+        "PASSWORD": "p@ss:w/rd?#%",
+        "HOST": "db",
+        "PORT": "6543",
+    }
+    # As with a DATABASE_URL to PostgreSQL: connections kept, a short connect timeout.
+    assert (database["CONN_MAX_AGE"], database["OPTIONS"]["connect_timeout"]) == (60, 5)
+
+    url = f"sqlite:///{tmp_path / 'cats.sqlite3'}"
+    database = settings_with({**COURSE_DATABASE, "DATABASE_URL": url})["DATABASE"]
+    assert database["ENGINE"] == "django.db.backends.sqlite3"
+    assert database["NAME"] == str(tmp_path / "cats.sqlite3")
+
+
+def test_the_course_secret_key_debug_and_hosts_are_read_unless_the_django_names_are_set():
+    course = {"SECRET_KEY": COURSE_SECRET, "DEBUG": "False", "ALLOWED_HOSTS": "a.example,b.example"}
+    found = settings_with(course)
+    assert (found["SECRET_KEY"], found["DEBUG"]) == (COURSE_SECRET, False)
+    assert found["ALLOWED_HOSTS"] == ["a.example", "b.example"]
+
+    found = settings_with({**course, "DEBUG": "True", **PRODUCTION})
+    assert (found["SECRET_KEY"], found["DEBUG"]) == (PRODUCTION["DJANGO_SECRET_KEY"], False)
+    assert found["ALLOWED_HOSTS"] == ["cats.example.com"]
+
+
+def test_debug_takes_the_course_spellings():
+    spellings = ["True", "true", "1", "False", "false", "0"]
+    found = {
+        spelling: settings_with({"DEBUG": spelling, "SECRET_KEY": COURSE_SECRET})["DEBUG"]
+        for spelling in spellings
+    }
+    assert found == dict(zip(spellings, [True] * 3 + [False] * 3, strict=True))
 
 
 def test_the_default_database_is_a_sqlite_file_in_the_example_project():

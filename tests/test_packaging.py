@@ -49,3 +49,17 @@ def test_classifiers_name_exactly_the_python_and_django_versions_tox_tests():
     tested_djangos = {f"{m[1]}.{m[2]}" for e in envs if (m := re.search(r"django(\d)(\d)", e))}
     assert pythons == tested_pythons
     assert djangos == tested_djangos
+
+
+def test_the_metadata_links_the_documentation_changelog_issues_and_source():
+    links = dict(
+        link.split(", ", 1)
+        for link in distribution("django-catgram").metadata.get_all("Project-URL")
+    )
+    repository = "https://github.com/django-catgram/django-catgram"
+    assert links == {
+        "Changelog": f"{repository}/blob/main/CHANGELOG.md",
+        "Documentation": f"{repository}#readme",
+        "Issues": f"{repository}/issues",
+        "Source": repository,
+    }

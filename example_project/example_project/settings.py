@@ -11,6 +11,10 @@ Photos in an S3 bucket instead of DJANGO_MEDIA_ROOT (needs ``pip install 'django
 DJANGO_S3_BUCKET, DJANGO_S3_ENDPOINT_URL (an S3-compatible service; default: AWS), and the
 credentials and region as boto3 reads them: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY
 (AWS_SESSION_TOKEN), AWS_DEFAULT_REGION, or a profile or instance role instead.
+
+The names of the course's .env files work too, where ours are not set: SECRET_KEY, DEBUG and
+ALLOWED_HOSTS for the DJANGO_* ones, and without DATABASE_URL, PostgreSQL from POSTGRES_DB,
+POSTGRES_USER, POSTGRES_PASSWORD, DB_HOST and DB_PORT when POSTGRES_DB or DB_HOST is set.
 """
 
 import importlib.util
@@ -24,20 +28,33 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+# The course's .env files (Kittygram's docker-compose) name these without DJANGO_.
+COURSE_NAMES = {
+    "DJANGO_SECRET_KEY": "SECRET_KEY",
+    "DJANGO_DEBUG": "DEBUG",
+    "DJANGO_ALLOWED_HOSTS": "ALLOWED_HOSTS",
+}
+
+
+def env(name: str, default: str) -> str:
+    """The variable ``name``; if it is not set at all, the course's name for it; or ``default``."""
+    return os.environ.get(name, os.environ.get(COURSE_NAMES.get(name, name), default))
+
+
 def env_list(name: str, default: str) -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+    return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
 
 def env_flag(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    return default if value is None else value.strip().lower() in {"1", "true", "yes", "on"}
+    """True for 1, true, yes or on in any case (the course writes True and False)."""
+    return env(name, str(int(default))).strip().lower() in {"1", "true", "yes", "on"}
 
 
 DEBUG = env_flag("DJANGO_DEBUG", True)
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+SECRET_KEY = env("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("Set DJANGO_SECRET_KEY when DJANGO_DEBUG=0.")
+        raise ImproperlyConfigured("Set DJANGO_SECRET_KEY (or SECRET_KEY) when DJANGO_DEBUG=0.")
     SECRET_KEY = "django-insecure-example-project-only-for-local-debugging"
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 
@@ -83,13 +100,32 @@ TEMPLATES = [
     }
 ]
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=60,
-        conn_health_checks=True,
-    )
-}
+if "DATABASE_URL" not in os.environ and (
+    os.environ.get("POSTGRES_DB") or os.environ.get("DB_HOST")
+):
+    # The course's .env names, with the defaults of PostgreSQL's Docker image and of libpq (the
+    # local socket, port 5432). A dict, not a URL: a password with @, : or / needs no quoting.
+    POSTGRES_USER = os.environ.get("POSTGRES_USER") or "postgres"
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": os.environ.get("POSTGRES_DB") or POSTGRES_USER,
+            "USER": POSTGRES_USER,
+            "PASSWORD": os.environ.get("POSTGRES_PASSWORD", ""),
+            "HOST": os.environ.get("DB_HOST", ""),
+            "PORT": os.environ.get("DB_PORT", ""),
+            "CONN_MAX_AGE": 60,
+            "CONN_HEALTH_CHECKS": True,
+        }
+    }
+else:
+    DATABASES = {
+        "default": dj_database_url.parse(
+            os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+            conn_max_age=60,
+            conn_health_checks=True,
+        )
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several server processes on one SQLite file: take the write lock when a transaction
     # begins (waiting for it) rather than failing with "database is locked" on upgrade, and let
