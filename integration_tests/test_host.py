@@ -52,8 +52,9 @@ def test_register_log_in_and_keep_a_cat_with_a_photo(host):
     assert set(user) == {"email", "id", "username"}
     assert user["username"] == email
     assert user["email"] == email
-    # The host's own field got its default; the account is active (activation is off).
-    assert user_row(host, email) == [user["id"], email, "Cat lover", True]
+    # The host's own field was named by its receiver of user_registered (accounts/receivers.py);
+    # the account is active (activation is off).
+    assert user_row(host, email) == [user["id"], email, email.partition("@")[0], True]
 
     token = log_in(host, email)
     status, me = host.call("/v2/users/me/", token=token)
