@@ -5,6 +5,7 @@ from django.test import Client, override_settings
 
 from django_catgram.cats import router as cats_router
 from django_catgram.routing import answer_other_methods
+from tests.conftest import create_cat
 
 pytestmark = pytest.mark.django_db
 
@@ -125,3 +126,32 @@ def test_a_null_character_in_any_body_string_is_400_on_its_field(anonymous, path
     response = anonymous.post(path, body)
     assert response.status_code == 400
     assert response.json() == {field: ["Null characters are not allowed."]}
+
+
+REQUIRED = "This field is required."
+
+
+@pytest.mark.parametrize("content_type", ["application/json", ""])
+@pytest.mark.parametrize(
+    ("path", "errors"),
+    [
+        ("cats/", {"name": [REQUIRED], "color": [REQUIRED], "birth_year": [REQUIRED]}),
+        ("auth/token", {"username": [REQUIRED], "password": [REQUIRED]}),
+        ("users/", {"username": [REQUIRED], "password": [REQUIRED]}),
+    ],
+)
+def test_no_body_is_an_empty_object_each_required_field_missing(
+    as_alice, path, errors, content_type
+):
+    """As DRF reads no body: ``{}``, whose every required field is named, not one error for
+    the body as a whole."""
+    headers = {"Authorization": f"Bearer {as_alice.token}"}
+    response = as_alice.client.generic("POST", f"/api/{path}", b"", content_type, headers=headers)
+    assert (response.status_code, response.json()) == (400, errors)
+
+
+def test_a_patch_with_no_body_changes_nothing(as_alice):
+    cat = create_cat(as_alice)
+    headers = {"Authorization": f"Bearer {as_alice.token}"}
+    response = as_alice.client.generic("PATCH", f"/api/cats/{cat['id']}/", b"", headers=headers)
+    assert (response.status_code, response.json()) == (200, cat)

@@ -21,7 +21,12 @@ from django_catgram.conditional import (
     write_documentation,
 )
 from django_catgram.errors import MethodNotAllowed
-from django_catgram.parsers import PARSED_MEDIA_TYPES, check_declared_length, take_a_streamed_form
+from django_catgram.parsers import (
+    PARSED_MEDIA_TYPES,
+    check_declared_length,
+    read_no_body_as_an_object,
+    take_a_streamed_form,
+)
 from django_catgram.schemas import Detail
 
 # Every method HTTP defines: a path answers those it does not serve with a JSON 405.
@@ -34,9 +39,10 @@ ATTEMPTS = 3  # of a view whose transaction lost such a conflict, before its 503
 
 
 def answered_by_the_api(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponseBase]:
-    """Refuse a body too large before anything reads it, take a form a middleware has read
-    already, answer what fails around an operation's view through the API's error handlers too,
-    and answer a read conditionally (ETag, 304, HEAD without the body).
+    """Refuse a body too large before anything reads it, read no body as ``{}``, take a form
+    a middleware has read already, answer what fails around an operation's view through the
+    API's error handlers too, and answer a read conditionally (ETag, 304, HEAD without the
+    body).
 
     Ninja answers errors of the view and of the authentication so, but not those of a
     throttle (such as a cache that is down), which would become Django's HTML 500. The body
@@ -48,6 +54,7 @@ def answered_by_the_api(run: Callable[..., HttpResponse]) -> Callable[..., HttpR
     def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
             check_declared_length(request)
+            read_no_body_as_an_object(request)
             take_a_streamed_form(request)
             response = run(request, *args, **kwargs)
         except Exception as error:
