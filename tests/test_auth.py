@@ -65,6 +65,24 @@ def test_both_schemes_are_accepted(anonymous, alice, scheme):
     assert Api(anonymous.client, token, scheme).get("users/me/").status_code == 200
 
 
+@pytest.mark.parametrize(
+    "header", ["bearer {token}", "TOKEN {token}", "Bearer\t{token}", "Bearer   {token}  "]
+)
+def test_the_scheme_is_a_word_of_any_case_before_any_space(anonymous, alice, header):
+    """RFC 9110 (11.1): an authentication scheme is case-insensitive; DRF's TokenAuthentication
+    takes ``token`` too, and simplejwt splits the header on any whitespace."""
+    token = obtain(anonymous).json()["token"]
+    response = anonymous.client.get(
+        "/api/users/me/", headers={"Authorization": header.format(token=token)}
+    )
+    assert response.status_code == 200
+
+
+def test_a_header_with_more_than_a_scheme_and_a_token_is_401(anonymous, alice):
+    token = obtain(anonymous).json()["token"]
+    refused(anonymous, f"{token} {token}")
+
+
 @pytest.mark.parametrize("header", ["", "Bearer", "Bearer ", "Basic abc", "JWT {token}", "{token}"])
 def test_a_missing_or_foreign_authorization_header_is_401(anonymous, alice, header):
     token = obtain(anonymous).json()["token"]

@@ -23,7 +23,8 @@ Permission = Callable[..., None]
 
 
 class JWTAuth(HttpAuthBase):
-    """``Authorization: <scheme> <access token>`` with a scheme of ``AUTH_HEADER_TYPES``.
+    """``Authorization: <scheme> <access token>`` with a scheme of ``AUTH_HEADER_TYPES`` (in
+    any case).
 
     Refuses forged, expired, refresh, ``alg: none`` and logged-out tokens, and tokens of
     inactive or deleted users or issued before a password change. Sets ``request.user``.
@@ -45,11 +46,13 @@ class JWTAuth(HttpAuthBase):
         return type(self)(permission)
 
     def __call__(self, request: HttpRequest) -> User | None:
-        scheme, _, raw_token = request.headers.get("Authorization", "").partition(" ")
-        if scheme not in catgram_settings.AUTH_HEADER_TYPES or not raw_token.strip():
+        # A scheme of any case (RFC 9110, 11.1) before any whitespace, then the token.
+        scheme, *rest = request.headers.get("Authorization", "").split(None, 1) or [""]
+        schemes = {word.casefold() for word in catgram_settings.AUTH_HEADER_TYPES}
+        if scheme.casefold() not in schemes or not rest:
             return None
         try:
-            token = AccessToken(raw_token.strip())
+            token = AccessToken(rest[0].strip())
             user = user_for_token(token)
         except TokenError:
             raise AuthenticationError(401, messages.TOKEN_NOT_VALID) from None
