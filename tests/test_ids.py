@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.urls import reverse
 
 from django_catgram.models import Achievement, Cat, LoginSession
 
@@ -96,3 +97,9 @@ def largest_user_id():
 def test_a_session_id_is_read_by_the_same_rule(as_alice, alice):
     session = LoginSession.objects.get(user=alice)
     assert as_alice.delete(f"auth/sessions/{session.pk}/").status_code == 204
+
+
+def test_the_paths_are_reversed_with_their_ids(alice):
+    assert reverse("catgram:cat-detail", kwargs={"cat_id": 7}) == "/api/cats/7/"
+    assert reverse("catgram:user-detail", kwargs={"user_id": "me"}) == "/api/users/me/"
+    assert reverse("catgram:user-detail", kwargs={"user_id": alice.pk}) == f"/api/users/{alice.pk}/"

@@ -5,7 +5,14 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
 from django.db import IntegrityError, connection, transaction
 
-from django_catgram.models import Achievement, AchievementCat, Cat, LoginSession, own_field
+from django_catgram.models import (
+    Achievement,
+    AchievementCat,
+    Cat,
+    LoginSession,
+    Username,
+    own_field,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -75,3 +82,7 @@ def test_own_field_refuses_what_is_no_field_of_the_model():
 def test_a_login_session_is_named_by_its_user_and_start():
     started = datetime(2026, 12, 3, 9, 30, tzinfo=timezone.utc)
     assert str(LoginSession(user_id=7, created=started)) == "7 since 2026-12-03 09:30"
+
+
+def test_a_username_row_is_named_by_its_user_and_the_start_of_its_key():
+    assert str(Username(user_id=7, key="ab" * 32)) == "7: abababababab"
