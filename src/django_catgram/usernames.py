@@ -81,34 +81,30 @@ def user_saved(
         raise
 
 
-def fill(users: Any, names: Any = Username, username_field: str = "") -> list[tuple[Any, Any]]:
+def fill(users: Any, names: Any = Username) -> None:
     """Write the name row (of model ``names``) of each user in ``users``, oldest first, on the
-    queryset's database; the pairs of (user kept, user left without a row) whose names are one
-    in any case, each logged.
+    queryset's database, logging each pair whose names are one in any case.
 
-    For users written without the signal: by migration 0009 (with the historical models),
-    ``catgram_seed`` (``bulk_create``). Users who share a name in any case keep their names and
-    logins; the oldest holds the name.
+    For users written without the signal: by migration 0009 (with the historical models, which
+    know no ``USERNAME_FIELD``: the user model's own names the column), ``catgram_seed``
+    (``bulk_create``). Users who share a name in any case keep their names and logins; the
+    oldest holds the name.
     """
-    username_field = username_field or get_user_model().USERNAME_FIELD
     holders: dict[str, Any] = {}
-    clashes = []
     rows = []
-    for pk, username in users.order_by("pk").values_list("pk", username_field).iterator():
+    usernames = users.order_by("pk").values_list("pk", get_user_model().USERNAME_FIELD)
+    for pk, username in usernames.iterator():
         name_key = key(username)
         if name_key in holders:
-            clashes.append((holders[name_key], pk))
+            logger.warning(
+                "Users %s and %s have the same username in any case: %s keeps it, %s has no "
+                "row in catgram_username (rename one of them)",
+                holders[name_key],
+                pk,
+                holders[name_key],
+                pk,
+            )
             continue
         holders[name_key] = pk
         rows.append(names(user_id=pk, key=name_key))
     names.objects.using(users.db).bulk_create(rows, batch_size=1000)
-    for kept, left in clashes:
-        logger.warning(
-            "Users %s and %s have the same username in any case: %s keeps it, %s has no row "
-            "in catgram_username (rename one of them)",
-            kept,
-            left,
-            kept,
-            left,
-        )
-    return clashes

@@ -15,7 +15,6 @@ def fill(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     from django_catgram.usernames import fill
 
     users = apps.get_model(settings.AUTH_USER_MODEL)._default_manager
-    # The historical model knows no USERNAME_FIELD: fill reads the user model's own.
     fill(users.using(schema_editor.connection.alias), apps.get_model("catgram", "Username"))
 
 
