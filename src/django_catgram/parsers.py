@@ -65,13 +65,18 @@ def parsed_body(request: HttpRequest, let_go_of_the_body: bool = False) -> Any:
     return data
 
 
+# The methods whose operations read no body: left as they come.
+BODILESS_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
 def read_no_body_as_an_object(request: HttpRequest) -> None:
-    """A request with no body has the body ``{}``, as DRF reads it: a POST without one is 400
+    """A write with no body has the body ``{}``, as DRF reads it: a POST without one is 400
     on each required field (Ninja would answer one error for the body as a whole), a PATCH
     without one changes nothing."""
-    if request.META.get("CONTENT_LENGTH") in (None, "", "0") and request.content_type not in (
-        MULTIPART,
-        URLENCODED,
+    if (
+        request.method not in BODILESS_METHODS
+        and request.META.get("CONTENT_LENGTH") in (None, "", "0")
+        and request.content_type not in (MULTIPART, URLENCODED)
     ):
         request._body = b"{}"
 
